@@ -1,0 +1,56 @@
+# Two commands do all the set-up on a fresh machine: `make lab` and `make test`.
+# Each creates .venv with the standard venv module when it is missing and installs what it needs.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Jupyter refuses to run as root unless told; pass the flag only when we really are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# `make test WITH_TORCH=1` (CI does) adds PyTorch's CPU build, best effort, so the comparison tests run.
+WITH_TORCH ?= 0
+TORCH_VERSION ?= 2.13.0
+PYTEST_ARGS ?=
+
+.PHONY: lab test notebooks bench slides student test-browser clean help
+
+help:
+	@echo "make lab        - create .venv, install the course and open it in JupyterLab"
+	@echo "make test       - create .venv, install the test tools and run every test (unit tests and notebooks)"
+	@echo "make notebooks  - re-execute every notebook in place and store its outputs"
+	@echo "make bench      - run the speed and memory benchmarks against the references"
+	@echo "make slides     - render every notebook as an offline reveal.js deck in build/slides/"
+	@echo "make student    - write the student version of the notebooks to build/student/"
+	@echo "make test-browser - run the headless-browser test of JupyterLab"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps make a second `make lab` or `make test` start at once instead of re-installing.
+$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
+	touch $@
+
+torch-if-asked: $(VENV)/.test-installed
+	@if [ "$(WITH_TORCH)" = "1" ] && ! $(BIN)/python -c "import torch" 2>/dev/null; then \
+		$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)" \
+		|| echo "PyTorch $(TORCH_VERSION) could not be installed: the comparisons against it will be skipped."; \
+	fi
+
+lab: $(VENV)/.lab-installed
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(ALLOW_ROOT) notebooks/00_start_here.ipynb
+
+test: $(VENV)/.test-installed torch-if-asked
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg $(PYTEST_ARGS)
+
+notebooks: $(VENV)/.test-installed
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf build .pytest_cache

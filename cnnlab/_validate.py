@@ -1,0 +1,101 @@
+"""Argument checks shared by every part of cnnlab.
+
+A student who passes the wrong thing should read what was expected, named after the argument,
+not a NumPy broadcasting error from deep inside the maths. Every public function checks its
+arguments with these helpers before it computes anything.
+"""
+import numbers
+
+import numpy as np
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def as_float_array(x, name, ndim=None, allow_nan=False):
+    """Return ``x`` as a floating-point ndarray, checking its dimensions and values.
+
+    float32 and float64 arrays keep their dtype; Python lists, integer and boolean arrays become
+    float64 (images are often uint8, and integer arithmetic would silently wrap or truncate).
+
+    Parameters
+    ----------
+    x : array_like
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int, optional
+        The allowed number(s) of dimensions.
+    allow_nan : bool
+        NaN and infinity are rejected unless this is True.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric (strings, objects, complex numbers).
+    ValueError
+        If ``x`` has the wrong number of dimensions, or holds NaN or infinity.
+    """
+    if isinstance(x, np.ndarray) and x.dtype in FLOAT_DTYPES:
+        array = x
+    else:
+        try:
+            array = np.asarray(x)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}: {error}") from None
+        if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+            raise TypeError(f"{name} must be a numeric array, got an array of dtype {array.dtype}")
+        if np.issubdtype(array.dtype, np.complexfloating):
+            raise TypeError(f"{name} must be real, got dtype {array.dtype}")
+        array = array.astype(np.float32 if array.dtype == np.float16 else np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            expected = " or ".join(str(n) for n in allowed)
+            raise ValueError(f"{name} must have {expected} dimensions, got {array.ndim} (shape {array.shape})")
+    if not allow_nan and not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity; expected finite values")
+    return array
+
+
+def common_dtype(*arrays):
+    """float32 only when every array is float32, as PyTorch would refuse mixing; else float64."""
+    return np.float32 if all(a.dtype == np.float32 for a in arrays) else np.float64
+
+
+def pair(value, name, minimum=None):
+    """Turn an int or a pair of ints into a ``(height, width)`` tuple, checking each is an integer.
+
+    Parameters
+    ----------
+    value : int or tuple of two ints
+    name : str
+        The argument's name, used in error messages.
+    minimum : int, optional
+        The smallest allowed value (1 for a stride or a kernel size, 0 for padding).
+    """
+    items = (value, value) if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
+    if len(items) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in items):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    items = (int(items[0]), int(items[1]))
+    if minimum is not None and min(items) < minimum:
+        word = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ValueError(f"{name} must be {word}, got {value!r}")
+    return items
+
+
+def choice(value, name, options):
+    """Check that ``value`` is one of ``options``, naming them all when it is not."""
+    if value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+    return value
+
+
+def probability(value, name):
+    """Check that ``value`` is a number in [0, 1]."""
+    if not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a probability between 0 and 1, got {value!r}")
+    return float(value)

@@ -1,0 +1,15 @@
+"""Turn off JupyterLab's news and update pop-ups inside a virtual environment.
+
+Students work offline: a pop-up asking to fetch news from the internet only distracts them,
+and in front of a class it covers the slides. Usage: ``python tools/quiet_jupyterlab.py .venv``.
+"""
+import json
+import sys
+from pathlib import Path
+
+settings = Path(sys.argv[1]) / "share" / "jupyter" / "lab" / "settings"
+settings.mkdir(parents=True, exist_ok=True)
+overrides = settings / "overrides.json"
+current = json.loads(overrides.read_text()) if overrides.exists() else {}
+current["@jupyterlab/apputils-extension:notification"] = {"checkForUpdates": False, "fetchNews": "false"}
+overrides.write_text(json.dumps(current, indent=2) + "\n")
