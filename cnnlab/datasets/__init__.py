@@ -1,0 +1,1 @@
+from .shapes import make_shapes  # noqa: F401
