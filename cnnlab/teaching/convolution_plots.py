@@ -1,0 +1,308 @@
+"""Pictures of convolution: number grids, the sliding window, kernels on photographs.
+
+These functions only draw. Every number they show is computed by cnnlab (``cnnlab.correlate2d``,
+``cnnlab.functional.conv2d``) and handed in, or computed here by calling cnnlab, so a picture can
+never disagree with the library. Each returns its figure; a notebook cell ends with ``plt.show()``.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+import cnnlab
+
+__all__ = [
+    "draw_grid", "products_text", "plot_sliding_window", "plot_grids", "plot_map_comparison",
+    "plot_kernel_gallery", "plot_image_kernel_output", "draw_kernel", "set_image", "plot_visit_counts",
+    "plot_channels", "plot_activation_maps",
+]
+
+HIGHLIGHT = "tab:red"
+
+
+def _number(value):
+    """A number as a slide prints it: 10, not 10.0; a short decimal otherwise."""
+    value = float(value)
+    return f"{value:.0f}" if value == round(value) else f"{value:.3g}"
+
+
+def draw_grid(ax, values, title=None, highlight=None, blank=None, mismatch=None, cmap="Blues",
+              vmin=None, vmax=None, shade=None):
+    """Draw a small matrix as coloured cells with its numbers written in.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : ndarray, shape (H, W)
+    title : str, optional
+    highlight : (row, col, height, width), optional
+        A window to outline in red (the kernel's current position).
+    blank : ndarray of bool, shape (H, W), optional
+        Cells not computed yet: drawn empty.
+    mismatch : ndarray of bool, shape (H, W), optional
+        Cells to circle in red (where a slide disagrees with the arithmetic).
+    shade : ndarray of bool, shape (H, W), optional
+        Cells to grey out (zero padding).
+    """
+    values = np.asarray(values, dtype=float)
+    shown = np.ma.masked_array(values, mask=blank if blank is not None else np.zeros(values.shape, bool))
+    low = np.min(values) if vmin is None else vmin
+    high = np.max(values) if vmax is None else vmax
+    ax.imshow(shown, cmap=cmap, vmin=min(low, 0), vmax=max(high, 1e-12) * 1.6 if high > 0 else 1)
+    rows, cols = values.shape
+    for r in range(rows):
+        for c in range(cols):
+            if blank is not None and blank[r, c]:
+                continue
+            colour = "grey" if shade is not None and shade[r, c] else "black"
+            ax.text(c, r, _number(values[r, c]), ha="center", va="center", color=colour,
+                    fontsize=11 if max(rows, cols) <= 7 else 8)
+    if shade is not None:
+        for r, c in np.argwhere(shade):
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, color="0.85", zorder=0.5, alpha=0.6))
+    if mismatch is not None:
+        for r, c in np.argwhere(mismatch):
+            ax.add_patch(Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor=HIGHLIGHT, lw=3))
+    if highlight is not None:
+        r, c, h, w = highlight
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=HIGHLIGHT, lw=3))
+    ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
+    ax.grid(which="minor", color="white", lw=1.5)
+    ax.tick_params(which="both", bottom=False, left=False, labelbottom=False, labelleft=False)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def products_text(window, kernel, result):
+    """The sum of products written out, e.g. ``1×2 + 1×0 + 3×0 + 4×2 = 10``.
+
+    ``result`` is the library's value for this output cell; it is printed, not recomputed.
+    """
+    def term(x, w):
+        x, w = _number(x), _number(w)
+        return f"{x if not x.startswith('-') else '(' + x + ')'}×{w if not w.startswith('-') else '(' + w + ')'}"
+    terms = [term(x, w) for x, w in zip(np.ravel(window), np.ravel(kernel))]
+    return " + ".join(terms) + f" = {_number(result)}"
+
+
+def _wrap(text, width=60):
+    """Break a long sum over lines at the plus signs, so it fits under the figure."""
+    lines, line = [], ""
+    for part in text.split(" + "):
+        candidate = part if not line else line + " + " + part
+        if len(candidate) > width and line:
+            lines.append(line + " +")
+            line = part
+        else:
+            line = candidate
+    return "\n".join(lines + [line])
+
+
+def plot_sliding_window(image, kernel, output, step, stride=1, padding=0, show_rows=None,
+                        show_cols=None, flip=False):
+    """The kernel at its ``step``-th position: the window, the kernel, the output filled so far.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    kernel : ndarray, shape (kH, kW)
+    output : ndarray, shape (H_out, W_out)
+        The full result, from ``cnnlab.correlate2d`` (or ``cnnlab.convolve2d`` with ``flip=True``).
+    step : int
+        Which output cell, counting row by row from 0.
+    show_rows, show_cols : int, optional
+        Show only the top-left corner of the output (and the input it needs), for large images.
+    flip : bool
+        The output is a convolution: draw the kernel flipped, as it is applied.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    image, kernel, output = (np.asarray(a, dtype=float) for a in (image, kernel, output))
+    applied = kernel[::-1, ::-1] if flip else kernel
+    out_rows = output.shape[0] if show_rows is None else min(show_rows, output.shape[0])
+    out_cols = output.shape[1] if show_cols is None else min(show_cols, output.shape[1])
+    padded = np.pad(image, padding)
+    shade = np.pad(np.zeros(image.shape, bool), padding, constant_values=True)
+    in_rows = min(padded.shape[0], (out_rows - 1) * stride + kernel.shape[0])
+    in_cols = min(padded.shape[1], (out_cols - 1) * stride + kernel.shape[1])
+    if show_rows is not None or show_cols is not None:
+        # show one extra row and column of the input, so it reads as a corner of a bigger image
+        in_rows, in_cols = min(padded.shape[0], in_rows + 1), min(padded.shape[1], in_cols + 1)
+    step = int(np.clip(step, 0, out_rows * out_cols - 1))
+    row, col = divmod(step, out_cols)
+    top, left = row * stride, col * stride
+    window = padded[top:top + kernel.shape[0], left:left + kernel.shape[1]]
+
+    blank = np.arange(out_rows * out_cols).reshape(out_rows, out_cols) > step
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), gridspec_kw={"width_ratios": [in_cols, kernel.shape[1] + 1, out_cols + 1]})
+    draw_grid(axes[0], padded[:in_rows, :in_cols], "input" + (" (zero padded)" if padding else ""),
+              highlight=(top, left, *kernel.shape), shade=shade[:in_rows, :in_cols] if padding else None)
+    draw_grid(axes[1], applied, "kernel, flipped" if flip else "kernel", cmap="Oranges")
+    draw_grid(axes[2], output[:out_rows, :out_cols], "output", blank=blank,
+              highlight=(row, col, 1, 1), cmap="Greens", vmin=output.min(), vmax=output.max())
+    more = " (top-left corner shown)" if (out_rows, out_cols) != output.shape else ""
+    fig.suptitle(f"position ({row}, {col}), stride {stride}{more}\n"
+                 + _wrap(products_text(window, applied, output[row, col])), fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def plot_grids(arrays, titles, cmaps=None, figsize=None, suptitle=None):
+    """Several small matrices side by side, numbers written in (e.g. input * kernel = output)."""
+    cmaps = cmaps or ["Blues"] * len(arrays)
+    widths = [np.shape(a)[1] + 1 for a in arrays]
+    fig, axes = plt.subplots(1, len(arrays), figsize=figsize or (min(12, 2 + 1.2 * len(arrays) * 2.5), 3.6),
+                             gridspec_kw={"width_ratios": widths}, squeeze=False)
+    for ax, array, title, cmap in zip(axes[0], arrays, titles, cmaps):
+        draw_grid(ax, array, title, cmap=cmap)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_map_comparison(computed, printed, titles=("computed by cnnlab", "printed on the slide")):
+    """Two versions of the same map, with the cells where they disagree outlined in red."""
+    computed, printed = np.asarray(computed, float), np.asarray(printed, float)
+    differ = computed != printed
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+    draw_grid(axes[0], computed, titles[0], mismatch=differ, cmap="Greens")
+    draw_grid(axes[1], printed, titles[1], mismatch=differ, cmap="Greys")
+    fig.tight_layout()
+    return fig
+
+
+def _limits(array):
+    """Display limits that ignore the most extreme 0.5% of pixels (one hot pixel must not grey out an edge map)."""
+    low, high = np.percentile(array, [0.5, 99.5])
+    return (float(low), float(high)) if high > low else (float(low) - 0.5, float(low) + 0.5)
+
+
+def set_image(artist, array):
+    """Replace the pixels of an ``imshow`` artist, adjusting its extent and colour limits; fast."""
+    array = np.asarray(array)
+    artist.set_data(array)
+    artist.set_extent((-0.5, array.shape[1] - 0.5, array.shape[0] - 0.5, -0.5))
+    artist.set_clim(*_limits(array))
+    artist.axes.set_xlim(-0.5, array.shape[1] - 0.5)
+    artist.axes.set_ylim(array.shape[0] - 0.5, -0.5)
+
+
+def plot_kernel_gallery(image, kernels, columns=4, figsize=(12, 7.2)):
+    """Every kernel applied to the same photograph, sizes kept ('same' padding).
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    kernels : dict of str to ndarray of shape (k, k), k odd
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    rows = -(-len(kernels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False)
+    for ax, (name, kernel) in zip(axes.flat, kernels.items()):
+        filtered = cnnlab.correlate2d(image, kernel, padding=np.shape(kernel)[0] // 2)
+        ax.imshow(filtered, cmap="gray", vmin=_limits(filtered)[0], vmax=_limits(filtered)[1])
+        ax.set_title(name, fontsize=10)
+    for ax in axes.flat:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_image_kernel_output(image, kernel, output, titles=("input", "kernel", "output"), figure=None):
+    """Input, kernel and output side by side.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    kernel : ndarray, shape (kH, kW)
+    output : ndarray, shape (H_out, W_out)
+    figure : matplotlib Figure, optional
+        Draw into this figure (a widget keeps one figure and only swaps its pixels).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    artists : dict with the ``imshow`` artists ``"input"``, ``"kernel"``, ``"output"``
+    """
+    fig = figure if figure is not None else plt.figure(figsize=(11, 4))
+    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [4, 2, 4]})
+    artists = {"input": axes[0].imshow(image, cmap="gray", interpolation="nearest"),
+               "output": axes[2].imshow(output, cmap="gray", interpolation="nearest")}
+    set_image(artists["input"], image)
+    set_image(artists["output"], output)
+    draw_kernel(axes[1], kernel)
+    for ax, title in zip(axes, titles):
+        ax.set_title(title)
+        ax.axis("off")
+    artists["kernel"] = axes[1]
+    fig.tight_layout()
+    return fig, artists
+
+
+def draw_kernel(ax, kernel, title=None):
+    """A kernel as a red-blue grid with its weights written in (fractions shown to 3 digits)."""
+    ax.clear()
+    kernel = np.asarray(kernel, float)
+    limit = max(np.abs(kernel).max(), 1e-12)
+    ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    size = 9 if kernel.shape[0] <= 3 else 7
+    for (r, c), w in np.ndenumerate(kernel):
+        ax.text(c, r, _number(w), ha="center", va="center", fontsize=size)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+
+
+def plot_visit_counts(counts, title="how often each pixel is under the kernel"):
+    """A heat map of visit counts, numbers written in: corners once, centre many times."""
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    draw_grid(ax, counts, title, cmap="Reds", vmin=0)
+    fig.tight_layout()
+    return fig
+
+
+def plot_channels(image, title="a 32x32x3 image is three 32x32 grids"):
+    """A colour image and its red, green and blue channels.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), values in [0, 1]
+    """
+    fig, axes = plt.subplots(1, 4, figsize=(10, 3))
+    axes[0].imshow(image)
+    axes[0].set_title(f"{image.shape[0]}x{image.shape[1]}x{image.shape[2]}")
+    for ax, channel, name in zip(axes[1:], range(3), ("Reds", "Greens", "Blues")):
+        ax.imshow(image[..., channel], cmap=name, vmin=0, vmax=1)
+        ax.set_title(f"channel {channel} ({name[:-1].lower()})")
+    for ax in axes:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_activation_maps(maps, title=None):
+    """A stack of activation maps, one panel per filter.
+
+    Parameters
+    ----------
+    maps : ndarray, shape (C, H, W)
+    """
+    maps = np.asarray(maps)
+    fig, axes = plt.subplots(1, maps.shape[0], figsize=(min(12, 2 * maps.shape[0]), 2.6), squeeze=False)
+    for index, (ax, activation) in enumerate(zip(axes[0], maps)):
+        ax.imshow(activation, cmap="viridis")
+        ax.set_title(f"filter {index}: {activation.shape[0]}x{activation.shape[1]}", fontsize=9)
+        ax.axis("off")
+    fig.suptitle(title or f"{maps.shape[0]} activation maps stacked: {maps.shape[1]}x{maps.shape[2]}x{maps.shape[0]}")
+    fig.tight_layout()
+    return fig
