@@ -1,0 +1,26 @@
+"""Layers with a forward pass and an explicit, readable backward pass, with the names of ``torch.nn``.
+
+Every layer ``layer`` has ``layer(x)`` / ``layer.forward(x)``, which computes the output and keeps what
+the chain rule needs, and ``layer.backward(grad_output)``, which returns the gradient with respect to
+its input and adds each parameter's gradient to ``parameter.grad``.
+
+The order below is the order data flows through a convolutional network.
+"""
+from .parameter import Parameter
+from .module import Module
+from .container import Sequential
+from .conv import Conv2d, ConvTranspose2d
+from .activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
+from .pooling import AvgPool2d, MaxPool2d
+from .upsampling import Upsample
+from .normalization import BatchNorm1d, BatchNorm2d
+from .dropout import Dropout
+from .flatten import Flatten
+from .linear import Linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .summary import summary
+from . import init
+
+__all__ = ["Parameter", "Module", "Sequential", "Conv2d", "ConvTranspose2d", "ReLU", "LeakyReLU", "ELU", "Sigmoid",
+           "Tanh", "MaxPool2d", "AvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten", "Linear",
+           "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "summary", "init"]
