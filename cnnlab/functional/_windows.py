@@ -29,10 +29,37 @@ def pad2d(x, padding, value=0.0):
         ``x`` itself when there is nothing to pad.
     """
     pad_h, pad_w = padding
-    if pad_h == 0 and pad_w == 0:
+    return pad_sides(x, (pad_h, pad_h, pad_w, pad_w), value)
+
+
+def pad_sides(x, sides, value=0.0):
+    """Pad the last two axes of ``x`` by ``sides = (top, bottom, left, right)``.
+
+    Uneven padding is what ``padding='same'`` needs for an even kernel (PyTorch puts the extra
+    row and column at the bottom and right).
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., H, W)
+    sides : tuple of four int
+        ``(top, bottom, left, right)``, each at least 0.
+    value : float
+        The fill value.
+
+    Returns
+    -------
+    ndarray, shape (..., top + H + bottom, left + W + right)
+        ``x`` itself when there is nothing to pad.
+    """
+    top, bottom, left, right = sides
+    if top == bottom == left == right == 0:
         return x
-    widths = [(0, 0)] * (x.ndim - 2) + [(pad_h, pad_h), (pad_w, pad_w)]
-    return np.pad(x, widths, mode="constant", constant_values=value)
+    height, width = x.shape[-2:]
+    # Filling a new array and copying the image in is about twice as fast as np.pad.
+    shape = x.shape[:-2] + (top + height + bottom, left + width + right)
+    padded = np.zeros(shape, x.dtype) if value == 0 else np.full(shape, value, x.dtype)
+    padded[..., top:top + height, left:left + width] = x
+    return padded
 
 
 def windows(x, kernel_size, stride):

@@ -1,1 +1,501 @@
-__all__ = []
+"""Convolution: ``conv2d`` and ``conv_transpose2d``, their gradients, and loop versions that teach.
+
+A convolution layer slides each filter over the image and, at every position, multiplies the patch
+under the filter by the filter's weights and adds them up (a cross-correlation, as in every deep
+learning library: the kernel is not flipped). The loop versions, :func:`conv2d_naive` and
+:func:`conv_transpose2d_naive`, say exactly that.
+
+The fast versions compute the same numbers with one matrix product ("im2col"):
+
+1. copy every kernel-sized patch of the (padded) input into one column of a matrix
+   ``cols``, shape ``(C * kH * kW, N * H_out * W_out)``;
+2. the output is then ``weight.reshape(F, C * kH * kW) @ cols``, every filter at every position at once.
+
+Backward reuses the same matrix: the weight gradient is ``grad_output @ cols.T`` and the input
+gradient is ``weight.T @ grad_output`` scattered back over the ``kH * kW`` kernel offsets
+("col2im"), the exact reverse of step 1. A transposed convolution is that scatter used as a forward
+pass, which is why it can upsample.
+
+Large batches are processed in chunks so that the ``cols`` matrix (``kH * kW`` times bigger than the
+input) stays small; the chunks are large enough that the matrix products stay efficient.
+"""
+import numpy as np
+
+from .._validate import as_float_array, common_dtype, pair
+from ._windows import pad_sides, spatial_size, windows
+
+__all__ = [
+    "conv2d",
+    "conv2d_backward",
+    "conv2d_naive",
+    "conv_transpose2d",
+    "conv_transpose2d_backward",
+    "conv_transpose2d_naive",
+]
+
+# The im2col matrix of one chunk of the batch stays under this many bytes (measured: smaller chunks
+# cost speed through more, smaller matrix products; larger ones only cost memory).
+_CHUNK_BYTES = 16 * 2**20
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checks
+# ----------------------------------------------------------------------------------------------
+
+def _check_arrays(input, weight, bias, weight_channels_axis, weight_layout):
+    """Validate ``input``, ``weight`` and ``bias`` and cast them to one floating dtype."""
+    x = as_float_array(input, "input", ndim=4)
+    w = as_float_array(weight, "weight", ndim=4)
+    if x.shape[1] != w.shape[weight_channels_axis]:
+        raise ValueError(
+            f"input has {x.shape[1]} channels but weight expects {w.shape[weight_channels_axis]} "
+            f"(weight shape {w.shape}); weight is laid out {weight_layout}"
+        )
+    arrays = [x, w]
+    if bias is not None:
+        b = as_float_array(bias, "bias", ndim=1)
+        out_channels = w.shape[1 - weight_channels_axis]
+        if b.shape[0] != out_channels:
+            raise ValueError(f"bias must have one value per output channel ({out_channels}), got shape {b.shape}")
+        arrays.append(b)
+    dtype = common_dtype(*arrays)
+    arrays = [a.astype(dtype, copy=False) for a in arrays]
+    return arrays if bias is not None else arrays + [None]
+
+
+def _conv_padding(padding, kernel_size, stride):
+    """``padding`` (int, pair, 'valid' or 'same') as ``(top, bottom, left, right)``."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
+            # PyTorch's rule: kernel - 1 zeros in total, the odd one out at the bottom and right.
+            (kernel_h, kernel_w) = kernel_size
+            return ((kernel_h - 1) // 2, kernel_h // 2, (kernel_w - 1) // 2, kernel_w // 2)
+        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
+    pad_h, pad_w = pair(padding, "padding", minimum=0)
+    return (pad_h, pad_h, pad_w, pad_w)
+
+
+def _conv_output_size(input_hw, kernel_size, stride, sides):
+    """``(H_out, W_out)`` of a convolution, with a clear error when the kernel does not fit."""
+    (height, width), (kernel_h, kernel_w) = input_hw, kernel_size
+    top, bottom, left, right = sides
+    if height + top + bottom < kernel_h or width + left + right < kernel_w:
+        shown = top if len(set(sides)) == 1 else ((top, bottom), (left, right))
+        raise ValueError(f"kernel {kernel_h}x{kernel_w} does not fit a {height}x{width} input with padding {shown}")
+    return ((height + top + bottom - kernel_h) // stride[0] + 1, (width + left + right - kernel_w) // stride[1] + 1)
+
+
+def _prepare_conv2d(input, weight, bias, stride, padding):
+    x, w, b = _check_arrays(input, weight, bias, 1, "(out_channels, in_channels, kH, kW)")
+    stride = pair(stride, "stride", minimum=1)
+    sides = _conv_padding(padding, w.shape[2:], stride)
+    out_hw = _conv_output_size(x.shape[2:], w.shape[2:], stride, sides)
+    return x, w, b, stride, sides, out_hw
+
+
+def _check_grad_output(grad_output, expected_shape, dtype):
+    g = as_float_array(grad_output, "grad_output", ndim=4)
+    if g.shape != tuple(expected_shape):
+        raise ValueError(f"grad_output must have the output's shape {tuple(expected_shape)}, got {g.shape}")
+    return g.astype(dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# im2col and col2im: the two halves of every fast convolution
+# ----------------------------------------------------------------------------------------------
+
+def _im2col(padded, kernel_size, stride):
+    """Copy every patch of ``padded`` into a column.
+
+    Parameters
+    ----------
+    padded : ndarray, shape (N, C, H_pad, W_pad)
+    kernel_size, stride : tuple of int
+
+    Returns
+    -------
+    ndarray, shape (C * kH * kW, N * H_out * W_out)
+        Row ``(c, i, j)`` holds pixel ``(i, j)`` of every patch of channel ``c``.
+    """
+    patches = windows(padded, kernel_size, stride)  # a view: (N, C, H_out, W_out, kH, kW)
+    channels = padded.shape[1]
+    # One copy, ordered so that a plain reshape lines the patches up as columns.
+    return patches.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kernel_size[0] * kernel_size[1], -1)
+
+
+def _col2im(cols, padded_shape, kernel_size, stride, out_hw):
+    """Add every column back onto the patch it came from: the reverse (adjoint) of :func:`_im2col`.
+
+    Parameters
+    ----------
+    cols : ndarray, shape (C * kH * kW, N * H_out * W_out)
+    padded_shape : tuple
+        ``(N, C, H_pad, W_pad)`` of the result.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_pad, W_pad)
+        A view of a ``(C, N, H_pad, W_pad)`` array; pixels covered by several patches get their sum.
+    """
+    batch, channels, padded_h, padded_w = padded_shape
+    (kernel_h, kernel_w), (stride_h, stride_w), (out_h, out_w) = kernel_size, stride, out_hw
+    cols = cols.reshape(channels, kernel_h, kernel_w, batch, out_h, out_w)
+    image = np.zeros((channels, batch, padded_h, padded_w), dtype=cols.dtype)
+    # kH * kW strided additions, each over the whole batch: the loop is over the kernel, never pixels.
+    for i in range(kernel_h):
+        rows = slice(i, i + stride_h * (out_h - 1) + 1, stride_h)
+        for j in range(kernel_w):
+            image[:, :, rows, j:j + stride_w * (out_w - 1) + 1:stride_w] += cols[:, i, j]
+    return image.transpose(1, 0, 2, 3)
+
+
+def _chunks(batch, bytes_per_sample):
+    """Split ``range(batch)`` into slices whose im2col buffer stays under ``_CHUNK_BYTES``."""
+    size = max(1, min(batch, _CHUNK_BYTES // max(1, bytes_per_sample)))
+    count = -(-batch // size)
+    size = -(-batch // count)  # equal chunks: 64 in chunks of 13 would leave a 12 at the end
+    return [slice(start, min(start + size, batch)) for start in range(0, batch, size)]
+
+
+def _crop(padded, sides, height, width):
+    top, _, left, _ = sides
+    return padded[:, :, top:top + height, left:left + width]
+
+
+# ----------------------------------------------------------------------------------------------
+# conv2d
+# ----------------------------------------------------------------------------------------------
+
+def conv2d(input, weight, bias=None, stride=1, padding=0):
+    """2-D convolution (cross-correlation) of a batch of images with a bank of filters.
+
+    ``out[n, f, y, x] = bias[f] + sum over c, i, j of
+    input_padded[n, c, y * stride_h + i, x * stride_w + j] * weight[f, c, i, j]``,
+    exactly as ``torch.nn.functional.conv2d``.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C, H, W)
+    weight : ndarray, shape (F, C, kH, kW)
+        ``F`` filters, each as deep as the input.
+    bias : ndarray, shape (F,), optional
+    stride : int or (int, int)
+    padding : int, (int, int), 'valid' or 'same'
+        Zeros added on each side. 'valid' is 0; 'same' (stride 1 only) keeps the input's size,
+        with the extra zero row and column at the bottom and right for an even kernel, as PyTorch.
+
+    Returns
+    -------
+    ndarray, shape (N, F, H_out, W_out)
+        ``H_out = (H + 2 * padding - kH) // stride + 1``, likewise ``W_out``. float32 when every
+        array is float32, else float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))[0, 0]
+    array([[4., 4.],
+           [4., 4.]])
+    """
+    output, _ = _conv2d_with_cache(input, weight, bias, stride, padding, keep_cache=False)
+    return output
+
+
+def _conv2d_with_cache(input, weight, bias, stride, padding, keep_cache=True):
+    """:func:`conv2d`, also returning what :func:`_conv2d_backward_from_cache` needs.
+
+    For layers: the backward pass then reuses the im2col matrices instead of rebuilding them.
+
+    Returns
+    -------
+    output : ndarray, shape (N, F, H_out, W_out)
+    cache : dict
+        The im2col matrix of every chunk of the batch and the shapes; None when ``keep_cache`` is False.
+    """
+    x, w, b, stride, sides, out_hw = _prepare_conv2d(input, weight, bias, stride, padding)
+    batch, channels = x.shape[:2]
+    filters, _, kernel_h, kernel_w = w.shape
+    weight_matrix = w.reshape(filters, -1)
+    output = np.empty((batch, filters) + out_hw, dtype=x.dtype)
+    chunk_cols = []
+    bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * x.itemsize
+    for chunk in _chunks(batch, bytes_per_sample):
+        cols = _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride)
+        result = (weight_matrix @ cols).reshape((filters, -1) + out_hw)  # (F, n, H_out, W_out)
+        if b is not None:
+            result += b[:, None, None, None]
+        output[chunk] = result.transpose(1, 0, 2, 3)
+        if keep_cache:
+            chunk_cols.append((chunk, cols))
+    if not keep_cache:
+        return output, None
+    cache = {"chunks": chunk_cols, "input_shape": x.shape, "weight": w, "has_bias": b is not None,
+             "stride": stride, "sides": sides, "out_hw": out_hw}
+    return output, cache
+
+
+def _conv2d_backward_from_cache(grad_output, cache):
+    """Gradients of :func:`conv2d` from the cache of :func:`_conv2d_with_cache`.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, F, H_out, W_out)
+    cache : dict
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W)
+    grad_weight : ndarray, shape (F, C, kH, kW)
+    grad_bias : ndarray, shape (F,), or None when the forward pass had no bias
+    """
+    w = cache["weight"]
+    shape = cache["input_shape"]
+    g = _check_grad_output(grad_output, (shape[0], w.shape[0]) + cache["out_hw"], w.dtype)
+    return _conv2d_backward_chunks(g, w, shape, cache["has_bias"], cache["stride"], cache["sides"],
+                                   cache["out_hw"], [cols for _, cols in cache["chunks"]])
+
+
+def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x=None):
+    """The backward pass, one chunk of the batch at a time; ``cols`` are rebuilt from ``x`` when not given."""
+    batch, channels, height, width = input_shape
+    filters, _, kernel_h, kernel_w = w.shape
+    weight_matrix = w.reshape(filters, -1)
+    top, bottom, left, right = sides
+    grad_input = np.empty(input_shape, dtype=w.dtype)
+    grad_weight = np.zeros_like(weight_matrix)
+    grad_bias = np.zeros(filters, dtype=w.dtype) if has_bias else None
+    bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * w.itemsize
+    for index, chunk in enumerate(_chunks(batch, bytes_per_sample)):
+        cols = chunk_cols[index] if x is None else _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride)
+        # (F, n * H_out * W_out): the layout of the matrix product's result in forward.
+        grad_matrix = g[chunk].transpose(1, 0, 2, 3).reshape(filters, -1)
+        grad_weight += grad_matrix @ cols.T
+        if has_bias:
+            grad_bias += grad_matrix.sum(axis=1)
+        grad_cols = weight_matrix.T @ grad_matrix
+        n = chunk.stop - chunk.start
+        padded_shape = (n, channels, height + top + bottom, width + left + right)
+        grad_padded = _col2im(grad_cols, padded_shape, (kernel_h, kernel_w), stride, out_hw)
+        grad_input[chunk] = _crop(grad_padded, sides, height, width)
+    return grad_input, grad_weight.reshape(w.shape), grad_bias
+
+
+def conv2d_backward(grad_output, input, weight, bias=None, stride=1, padding=0):
+    """Gradients of :func:`conv2d` with respect to ``input``, ``weight`` and ``bias``.
+
+    ``grad_weight[f, c, i, j] = sum over n, y, x of grad_output[n, f, y, x] * input_padded[n, c, y * s + i, x * s + j]``;
+    ``grad_input`` sends each ``grad_output`` value back through the filter onto the pixels that made it
+    (a transposed convolution); ``grad_bias[f]`` sums ``grad_output[:, f]``.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, F, H_out, W_out)
+        The loss's gradient with respect to conv2d's output.
+    input : ndarray, shape (N, C, H, W)
+    weight : ndarray, shape (F, C, kH, kW)
+    bias : ndarray, shape (F,), optional
+        Only whether it is given matters.
+    stride, padding
+        As given to :func:`conv2d`.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W)
+    grad_weight : ndarray, shape (F, C, kH, kW)
+    grad_bias : ndarray, shape (F,), or None when ``bias`` is None
+    """
+    x, w, b, stride, sides, out_hw = _prepare_conv2d(input, weight, bias, stride, padding)
+    g = _check_grad_output(grad_output, (x.shape[0], w.shape[0]) + out_hw, x.dtype)
+    return _conv2d_backward_chunks(g, w, x.shape, b is not None, stride, sides, out_hw, None, x=x)
+
+
+def conv2d_naive(input, weight, bias=None, stride=1, padding=0):
+    """:func:`conv2d` as four loops: slide each filter over each image, multiply and add.
+
+    Slow (a Python step per output number) but it is the definition; the tests check the fast
+    :func:`conv2d` against it. Same arguments, shapes and result as :func:`conv2d`.
+    """
+    x, w, b, (stride_h, stride_w), sides, (out_h, out_w) = _prepare_conv2d(input, weight, bias, stride, padding)
+    padded = pad_sides(x, sides)
+    batch, filters, (kernel_h, kernel_w) = x.shape[0], w.shape[0], w.shape[2:]
+    output = np.zeros((batch, filters, out_h, out_w), dtype=x.dtype)
+    for n in range(batch):
+        for f in range(filters):
+            for y in range(out_h):
+                for x_ in range(out_w):
+                    top, left = y * stride_h, x_ * stride_w
+                    patch = padded[n, :, top:top + kernel_h, left:left + kernel_w]
+                    output[n, f, y, x_] = np.sum(patch * w[f]) + (b[f] if b is not None else 0.0)
+    return output
+
+
+# ----------------------------------------------------------------------------------------------
+# conv_transpose2d
+# ----------------------------------------------------------------------------------------------
+
+def _prepare_conv_transpose2d(input, weight, bias, stride, padding, output_padding):
+    x, w, b = _check_arrays(input, weight, bias, 0, "(in_channels, out_channels, kH, kW)")
+    stride = pair(stride, "stride", minimum=1)
+    if isinstance(padding, str):
+        raise ValueError(f"padding must be an int or a pair of ints for conv_transpose2d, got {padding!r}")
+    padding = pair(padding, "padding", minimum=0)
+    output_padding = pair(output_padding, "output_padding", minimum=0)
+    if output_padding[0] >= stride[0] or output_padding[1] >= stride[1]:
+        raise ValueError(f"output_padding must be smaller than the stride {stride}, got {output_padding}")
+    out_hw = tuple(
+        (size - 1) * s - 2 * p + k + extra
+        for size, s, p, k, extra in zip(x.shape[2:], stride, padding, w.shape[2:], output_padding)
+    )
+    if min(out_hw) < 1:
+        raise ValueError(
+            f"conv_transpose2d output would be {out_hw[0]}x{out_hw[1]}: padding {padding} crops more than "
+            f"the {x.shape[2]}x{x.shape[3]} input spread by stride {stride} and kernel {w.shape[2]}x{w.shape[3]} produces"
+        )
+    return x, w, b, stride, padding, output_padding, out_hw
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0):
+    """Transposed convolution: every input pixel stamps a copy of the filter, scaled by its value.
+
+    Stamps ``stride`` pixels apart add up where they overlap (the cause of checkerboard artifacts
+    when the kernel size is not a multiple of the stride); ``padding`` then crops that many pixels
+    from each side, and ``output_padding`` adds rows and columns at the bottom and right, as
+    ``torch.nn.functional.conv_transpose2d``. It is the gradient of :func:`conv2d` with respect to its
+    input, used as a forward pass to upsample.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C_in, H, W)
+    weight : ndarray, shape (C_in, C_out, kH, kW)
+        Note the order: input channels first, as in PyTorch.
+    bias : ndarray, shape (C_out,), optional
+    stride : int or (int, int)
+    padding : int or (int, int)
+    output_padding : int or (int, int)
+        Smaller than ``stride``.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, H_out, W_out)
+        ``H_out = (H - 1) * stride - 2 * padding + kH + output_padding``, likewise ``W_out``.
+    """
+    output, _ = _conv_transpose2d_with_cache(input, weight, bias, stride, padding, output_padding, keep_cache=False)
+    return output
+
+
+def _conv_transpose2d_with_cache(input, weight, bias, stride, padding, output_padding, keep_cache=True):
+    """:func:`conv_transpose2d`, also returning what :func:`_conv_transpose2d_backward_from_cache` needs.
+
+    Returns
+    -------
+    output : ndarray, shape (N, C_out, H_out, W_out)
+    cache : dict, or None when ``keep_cache`` is False
+    """
+    x, w, b, stride, padding, output_padding, out_hw = _prepare_conv_transpose2d(
+        input, weight, bias, stride, padding, output_padding)
+    batch, in_channels, height, width = x.shape
+    _, out_channels, kernel_h, kernel_w = w.shape
+    sides = (padding[0], padding[0], padding[1], padding[1])
+    full_shape_hw = (out_hw[0] + 2 * padding[0], out_hw[1] + 2 * padding[1])
+    weight_matrix = w.reshape(in_channels, -1)
+    output = np.empty((batch, out_channels) + out_hw, dtype=x.dtype)
+    bytes_per_sample = out_channels * kernel_h * kernel_w * height * width * x.itemsize
+    for chunk in _chunks(batch, bytes_per_sample):
+        n = chunk.stop - chunk.start
+        input_matrix = x[chunk].transpose(1, 0, 2, 3).reshape(in_channels, -1)  # (C_in, n * H * W)
+        cols = weight_matrix.T @ input_matrix  # one stamp per column, (C_out * kH * kW, n * H * W)
+        full = _col2im(cols, (n, out_channels) + full_shape_hw, (kernel_h, kernel_w), stride, (height, width))
+        output[chunk] = _crop(full, sides, *out_hw)
+    if b is not None:
+        output += b[:, None, None]
+    if not keep_cache:
+        return output, None
+    cache = {"input": x, "weight": w, "has_bias": b is not None, "stride": stride, "sides": sides, "out_hw": out_hw}
+    return output, cache
+
+
+def _conv_transpose2d_backward_from_cache(grad_output, cache):
+    """Gradients of :func:`conv_transpose2d` from the cache of :func:`_conv_transpose2d_with_cache`.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C_in, H, W)
+    grad_weight : ndarray, shape (C_in, C_out, kH, kW)
+    grad_bias : ndarray, shape (C_out,), or None when the forward pass had no bias
+    """
+    x, w = cache["input"], cache["weight"]
+    g = _check_grad_output(grad_output, (x.shape[0], w.shape[1]) + cache["out_hw"], w.dtype)
+    batch, in_channels, height, width = x.shape
+    _, out_channels, kernel_h, kernel_w = w.shape
+    stride, sides = cache["stride"], cache["sides"]
+    weight_matrix = w.reshape(in_channels, -1)
+    grad_input = np.empty_like(x)
+    grad_weight = np.zeros_like(weight_matrix)
+    bytes_per_sample = out_channels * kernel_h * kernel_w * height * width * x.itemsize
+    for chunk in _chunks(batch, bytes_per_sample):
+        # Forward scattered each input pixel's stamp; backward gathers the same patches of the
+        # gradient: an ordinary convolution of grad_output with the same weight.
+        grad_cols = _im2col(pad_sides(g[chunk], sides), (kernel_h, kernel_w), stride)  # (C_out*kH*kW, n*H*W)
+        input_matrix = x[chunk].transpose(1, 0, 2, 3).reshape(in_channels, -1)
+        grad_weight += input_matrix @ grad_cols.T
+        grad = (weight_matrix @ grad_cols).reshape(in_channels, -1, height, width)
+        grad_input[chunk] = grad.transpose(1, 0, 2, 3)
+    grad_bias = g.sum(axis=(0, 2, 3)) if cache["has_bias"] else None
+    return grad_input, grad_weight.reshape(w.shape), grad_bias
+
+
+def conv_transpose2d_backward(grad_output, input, weight, bias=None, stride=1, padding=0, output_padding=0):
+    """Gradients of :func:`conv_transpose2d` with respect to ``input``, ``weight`` and ``bias``.
+
+    ``grad_input`` is the ordinary convolution ``conv2d(grad_output, weight, stride=stride,
+    padding=padding)``: forward spread each pixel over a patch, so backward collects each patch.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C_out, H_out, W_out)
+    input : ndarray, shape (N, C_in, H, W)
+    weight : ndarray, shape (C_in, C_out, kH, kW)
+    bias : ndarray, shape (C_out,), optional
+        Only whether it is given matters.
+    stride, padding, output_padding
+        As given to :func:`conv_transpose2d`.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C_in, H, W)
+    grad_weight : ndarray, shape (C_in, C_out, kH, kW)
+    grad_bias : ndarray, shape (C_out,), or None when ``bias`` is None
+    """
+    x, w, b, stride, padding, output_padding, out_hw = _prepare_conv_transpose2d(
+        input, weight, bias, stride, padding, output_padding)
+    cache = {"input": x, "weight": w, "has_bias": b is not None, "stride": stride, "out_hw": out_hw,
+             "sides": (padding[0], padding[0], padding[1], padding[1])}
+    return _conv_transpose2d_backward_from_cache(grad_output, cache)
+
+
+def conv_transpose2d_naive(input, weight, bias=None, stride=1, padding=0, output_padding=0):
+    """:func:`conv_transpose2d` as loops: each input pixel adds ``pixel * filter`` onto the output.
+
+    The stamp for input pixel ``(y, x)`` lands at ``(y * stride, x * stride)`` of an output that is
+    then cropped by ``padding`` on each side. Same arguments, shapes and result as
+    :func:`conv_transpose2d`.
+    """
+    x, w, b, (stride_h, stride_w), padding, output_padding, (out_h, out_w) = _prepare_conv_transpose2d(
+        input, weight, bias, stride, padding, output_padding)
+    batch, in_channels, height, width = x.shape
+    _, out_channels, kernel_h, kernel_w = w.shape
+    full = np.zeros((batch, out_channels, out_h + 2 * padding[0], out_w + 2 * padding[1]), dtype=x.dtype)
+    for n in range(batch):
+        for c in range(in_channels):
+            for y in range(height):
+                for x_ in range(width):
+                    top, left = y * stride_h, x_ * stride_w
+                    full[n, :, top:top + kernel_h, left:left + kernel_w] += x[n, c, y, x_] * w[c]
+    output = full[:, :, padding[0]:padding[0] + out_h, padding[1]:padding[1] + out_w].copy()
+    if b is not None:
+        output += b[:, None, None]
+    return output
