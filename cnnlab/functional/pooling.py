@@ -1,1 +1,257 @@
-__all__ = []
+"""Pooling: max, min and average over small windows, with PyTorch's arguments.
+
+Pooling summarises each ``kH x kW`` window of a feature map by one number, shrinking the map:
+a 2x2 window with stride 2 keeps 1 value in 4 (it "discards 75% of the activations"). It has no
+weights to learn. The output size along each axis is
+
+    H_out = floor((H + 2 * padding - kH) / stride) + 1      (ceil instead of floor with ceil_mode)
+
+The fast path never loops over pixels: for each of the ``kH * kW`` positions inside the window
+it takes one strided view of the (padded) input, holding that position of every window at once,
+and combines the views with ``np.maximum`` or ``+``. A 2x2 window needs only four views.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from .._validate import as_float_array, pair
+from ._windows import sizes
+
+__all__ = [
+    "max_pool2d", "max_pool2d_backward",
+    "min_pool2d", "min_pool2d_backward",
+    "avg_pool2d", "avg_pool2d_backward",
+]
+
+# What max-pooling's backward needs from its forward: which window position won, and the geometry.
+_PoolCache = namedtuple("_PoolCache", "winner input_shape padded_shape kernel stride padding")
+
+
+def _check(input, kernel_size, stride, padding, ceil_mode):
+    """Validate pooling arguments the way PyTorch does; return the array, geometry and output size."""
+    x = as_float_array(input, "input", ndim=4)
+    kernel = pair(kernel_size, "kernel_size", minimum=1)
+    stride = kernel if stride is None else pair(stride, "stride", minimum=1)
+    padding = pair(padding, "padding", minimum=0)
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"padding must be at most half the kernel size (PyTorch's rule), "
+                         f"got padding {padding} for kernel {kernel[0]}x{kernel[1]}")
+    out_hw = sizes(x.shape[-2:], kernel, stride, padding, ceil_mode)
+    return x, kernel, stride, padding, out_hw
+
+
+def _pad(x, kernel, stride, padding, out_hw, value):
+    """Pad by ``padding`` on every side, plus whatever ``ceil_mode``'s last window needs at the bottom and right."""
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = kernel, stride, padding, out_hw
+    height, width = x.shape[-2:]
+    extra_h = max(0, (oh - 1) * sh + kh - (height + 2 * ph))
+    extra_w = max(0, (ow - 1) * sw + kw - (width + 2 * pw))
+    if ph == pw == extra_h == extra_w == 0:
+        return x
+    widths = [(0, 0), (0, 0), (ph, ph + extra_h), (pw, pw + extra_w)]
+    return np.pad(x, widths, mode="constant", constant_values=value)
+
+
+def _offset_views(padded, kernel, stride, out_hw):
+    """For each position (i, j) inside the window, the view holding that position of every window.
+
+    Returns a list of ``kH * kW`` views, each of shape (N, C, H_out, W_out), in row-major order.
+    """
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    return [padded[..., i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
+            for i in range(kh) for j in range(kw)]
+
+
+def _crop(grad_padded, input_shape, padding):
+    """Drop the padding again: the gradient of the padded border belongs to no input pixel."""
+    ph, pw = padding
+    height, width = input_shape[-2:]
+    return grad_padded[..., ph:ph + height, pw:pw + width]
+
+
+def _scatter(grad_output, masks_or_weights, padded_shape, kernel, stride, out_hw):
+    """Send each window's gradient back to its positions: ``sum over positions k of grad * weight_k``."""
+    overlapping = stride[0] < kernel[0] or stride[1] < kernel[1]
+    # When the windows tile the padded input exactly, every pixel is written once: no need to zero it.
+    tiling = stride == kernel and (out_hw[0] * stride[0], out_hw[1] * stride[1]) == tuple(padded_shape[-2:])
+    grad = np.empty(padded_shape, grad_output.dtype) if tiling else np.zeros(padded_shape, grad_output.dtype)
+    views = _offset_views(grad, kernel, stride, out_hw)
+    for view, weight in zip(views, masks_or_weights):
+        if overlapping:  # a pixel in several windows collects a gradient from each
+            view += grad_output * weight
+        else:
+            np.multiply(grad_output, weight, out=view)
+    return grad
+
+
+# ----------------------------------------------------------------------------------------- max
+def _max_pool2d_with_cache(input, kernel_size, stride, padding, ceil_mode):
+    """Max pooling that also returns what :func:`_max_pool2d_backward_from_cache` needs.
+
+    The cache holds, for every output, the index (row-major, within its window) of the *first*
+    maximum: PyTorch sends the gradient to the first maximum when several tie (after a ReLU, whole
+    windows are often 0).
+
+    Returns
+    -------
+    output : ndarray, shape (N, C, H_out, W_out)
+    cache : _PoolCache
+    """
+    x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
+    padded = _pad(x, kernel, stride, padding, out_hw, -np.inf)
+    views = _offset_views(padded, kernel, stride, out_hw)
+    best = views[0].copy()
+    winner = np.zeros(best.shape, np.min_scalar_type(len(views) - 1))
+    for k, view in enumerate(views[1:], start=1):
+        # Strictly greater keeps the first maximum. Positions are visited in increasing k, so the
+        # newest winner is always the largest index seen: a maximum records it without branching.
+        better = view > best
+        np.maximum(winner, better * winner.dtype.type(k), out=winner)
+        np.maximum(best, view, out=best)
+    return best, _PoolCache(winner, x.shape, padded.shape, kernel, stride, padding)
+
+
+def _max_pool2d_backward_from_cache(grad_output, cache):
+    """Gradient of max pooling from the forward's cache; see :func:`_max_pool2d_with_cache`.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W)
+    """
+    grad_output = as_float_array(grad_output, "grad_output", ndim=4)
+    if grad_output.shape != cache.winner.shape:
+        raise ValueError(f"grad_output must have the output's shape {cache.winner.shape}, got {grad_output.shape}")
+    positions = cache.kernel[0] * cache.kernel[1]
+    masks = (cache.winner == k for k in range(positions))
+    grad = _scatter(grad_output, masks, cache.padded_shape, cache.kernel, cache.stride, cache.winner.shape[-2:])
+    return _crop(grad, cache.input_shape, cache.padding)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Max pooling: each output is the largest value in its window.
+
+        out[n, c, i, j] = max over (a, b) in the window of x[n, c, stride*i + a - padding, stride*j + b - padding]
+
+    Padding counts as minus infinity, so it never wins.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size`` (non-overlapping windows).
+    padding : int or (int, int)
+        At most half the kernel size, as in PyTorch.
+    ceil_mode : bool
+        Round the output size up, so a last, partial window covers the leftover border.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_out, W_out)
+    """
+    return _max_pool2d_with_cache(input, kernel_size, stride, padding, ceil_mode)[0]
+
+
+def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Gradient of :func:`max_pool2d`: each window's gradient goes to its (first) maximum, the rest get 0.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C, H_out, W_out)
+    input : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W)
+    """
+    _, cache = _max_pool2d_with_cache(input, kernel_size, stride, padding, ceil_mode)
+    return _max_pool2d_backward_from_cache(grad_output, cache)
+
+
+# ----------------------------------------------------------------------------------------- min
+def min_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Min pooling (shown in the lecture; PyTorch has none): the smallest value in each window.
+
+        min_pool2d(x) = -max_pool2d(-x)
+
+    Same arguments and shapes as :func:`max_pool2d`.
+    """
+    x = as_float_array(input, "input", ndim=4)
+    return -max_pool2d(-x, kernel_size, stride, padding, ceil_mode)
+
+
+def min_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Gradient of :func:`min_pool2d`: each window's gradient goes to its (first) minimum.
+
+    The two minus signs of ``-max_pool2d(-x)`` cancel: it is max pooling's backward on ``-x``.
+    """
+    x = as_float_array(input, "input", ndim=4)
+    return max_pool2d_backward(grad_output, -x, kernel_size, stride, padding, ceil_mode)
+
+
+# ------------------------------------------------------------------------------------- average
+def _window_counts(size, kernel, stride, padding, out, count_include_pad):
+    """How many pixels each window along one axis averages over (PyTorch's divisor).
+
+    With ``count_include_pad`` the zero padding counts, but not what ``ceil_mode`` adds beyond it.
+    """
+    start = np.arange(out) * stride - padding
+    if count_include_pad:
+        return np.minimum(start + kernel, size + padding) - start
+    return np.minimum(start + kernel, size) - np.maximum(start, 0)
+
+
+def _divisor(x_shape, kernel, stride, padding, out_hw, count_include_pad, dtype):
+    """The (H_out, W_out) table of window sizes: a product of one count per row and one per column."""
+    rows = _window_counts(x_shape[-2], kernel[0], stride[0], padding[0], out_hw[0], count_include_pad)
+    cols = _window_counts(x_shape[-1], kernel[1], stride[1], padding[1], out_hw[1], count_include_pad)
+    return np.outer(rows, cols).astype(dtype)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Average pooling: each output is the mean of its window.
+
+        out[n, c, i, j] = (1 / (kH * kW)) * sum over the window of x (padding counts as 0)
+
+    With PyTorch's default ``count_include_pad=True`` padded zeros count in the mean; a window that
+    ``ceil_mode`` lets run past the padding divides by the pixels it really covers.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding, ceil_mode
+        As :func:`max_pool2d`.
+    count_include_pad : bool
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_out, W_out)
+    """
+    x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
+    padded = _pad(x, kernel, stride, padding, out_hw, 0.0)
+    total = sum(_offset_views(padded, kernel, stride, out_hw))
+    return total / _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, x.dtype)
+
+
+def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True):
+    """Gradient of :func:`avg_pool2d`: each window shares its gradient equally, ``grad / divisor`` per pixel.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C, H_out, W_out)
+    input : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W)
+    """
+    x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
+    grad_output = as_float_array(grad_output, "grad_output", ndim=4)
+    if grad_output.shape != x.shape[:2] + out_hw:
+        raise ValueError(f"grad_output must have the output's shape {x.shape[:2] + out_hw}, got {grad_output.shape}")
+    share = grad_output / _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, grad_output.dtype)
+    padded_shape = _pad(x[:1, :1], kernel, stride, padding, out_hw, 0.0).shape[-2:]
+    ones = [1] * (kernel[0] * kernel[1])
+    grad = _scatter(share, ones, x.shape[:2] + padded_shape, kernel, stride, out_hw)
+    return _crop(grad, x.shape, padding)
