@@ -6,7 +6,7 @@ returns the figure; the notebook ends the cell with ``plt.show()``.
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_batch_norm_modes", "plot_dropout", "plot_train_test_accuracy"]
+__all__ = ["plot_batch_norm_modes", "plot_running_statistics", "plot_dropout", "plot_train_test_accuracy"]
 
 
 def _describe(values):
@@ -37,6 +37,33 @@ def plot_batch_norm_modes(z, train_output, test_output, feature=0, bins=20):
         ax.set_title(f"{name}\n{_describe(column)}", fontsize=9)
         ax.set_yticks([])
     fig.suptitle(f"feature {feature} of one batch of {len(z)}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_running_statistics(batch_means, running_means, population_mean, batch_size=None):
+    """Each training batch's mean of one feature, and the running mean that follows it, step by step.
+
+    Parameters
+    ----------
+    batch_means, running_means : ndarray, shape (steps,)
+        The batch statistic at each training step, and the running statistic after that step's update.
+    population_mean : float
+        The mean over all the data, which the running mean should settle near.
+    batch_size : int, optional
+        Shown in the title.
+    """
+    batch_means = np.asarray(batch_means, dtype=float)
+    running_means = np.asarray(running_means, dtype=float)
+    steps = np.arange(1, len(batch_means) + 1)
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    ax.plot(steps, batch_means, "o", markersize=3, color="tab:gray", label="batch mean (used in training)")
+    ax.plot(steps, running_means, color="tab:blue", label="running mean (used at test time)")
+    ax.axhline(population_mean, color="tab:red", linestyle="--", label="mean over all the data")
+    size = f", batches of {batch_size}" if batch_size is not None else ""
+    ax.set_title(f"one feature's statistics during training{size}", fontsize=10)
+    ax.set_xlabel("training step")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 

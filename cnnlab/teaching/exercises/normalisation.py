@@ -134,10 +134,10 @@ def check_inverted_dropout(inverted_dropout):
         raise Hint(f"{fraction:.1%} of the values were zeroed, expected p = {p:.0%}: p is the probability of "
                    "*dropping* a unit, so keep it when rng.random(shape) >= p (or < 1 - p).")
     expect(fraction > 0, "nothing was zeroed: build a mask with rng.random(x.shape) >= p and multiply by it.")
-    expect(abs(fraction - p) < 0.01, f"{fraction:.1%} of the values were zeroed, expected about p = {p:.0%}.")
     rows_all_or_nothing = np.all(dropped == dropped[:, :1], axis=1).all()
     expect(not rows_all_or_nothing, "whole rows are dropped together: draw one random number per value, "
                                     "with the shape of x, not one per row.")
+    expect(abs(fraction - p) < 0.01, f"{fraction:.1%} of the values were zeroed, expected about p = {p:.0%}.")
     kept = ~dropped
     ratio = output[kept] / x[kept]
     if np.allclose(ratio, 1.0):
