@@ -1,5 +1,25 @@
-"""Shared test set-up: the course's command-line tools (``tools/*.py``) importable by their tests."""
+"""Shared test set-up: the course's tools importable by their tests, and a headless Chromium."""
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Chromium as root needs --no-sandbox; the rest stop it calling home, which this offline machine refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright; skips where either is missing (never downloads one)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed ({CHROMIUM}): `make browser-deps` installs it where apt works")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed: `make browser-deps` installs the browser extra")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
