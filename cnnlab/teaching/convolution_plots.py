@@ -22,7 +22,7 @@ HIGHLIGHT = "tab:red"
 def _number(value):
     """A number as a slide prints it: 10, not 10.0; a short decimal otherwise."""
     value = float(value)
-    return f"{value:.0f}" if value == round(value) else f"{value:.3g}"
+    return f"{value:.0f}" if value == round(value) else f"{value:.4g}"
 
 
 def draw_grid(ax, values, title=None, highlight=None, blank=None, mismatch=None, cmap="Blues",

@@ -110,21 +110,24 @@ def plot_upsampling(small, upsampled, title=None):
     return fig
 
 
-def plot_shift_comparison(images, pooled, titles):
-    """Images (top row) and their pooled feature maps (bottom row), e.g. an image and its shifted copy.
+def plot_shift_comparison(rows, column_titles):
+    """A grid of images: one row per stage (photo, features, pooled features), one column per version.
 
     Parameters
     ----------
-    images : list of ndarray, shape (H, W)
-    pooled : list of ndarray, shape (H_out, W_out)
-    titles : list of str
+    rows : dict of str to list of ndarray
+        Row name to one 2-D array per column (e.g. original, shifted, their difference); the arrays
+        of a row share one colour scale.
+    column_titles : list of str
     """
-    fig, axes = plt.subplots(2, len(images), figsize=(3.2 * len(images), 6), squeeze=False)
-    for column, (image, small, title) in enumerate(zip(images, pooled, titles)):
-        axes[0, column].imshow(image, cmap="gray")
-        axes[0, column].set_title(title, fontsize=10)
-        axes[1, column].imshow(small, cmap="viridis", vmin=np.min(pooled), vmax=np.max(pooled))
-        axes[1, column].set_title(f"pooled {small.shape[0]}x{small.shape[1]}", fontsize=10)
+    fig, axes = plt.subplots(len(rows), len(column_titles), figsize=(2.9 * len(column_titles), 2.6 * len(rows)),
+                             squeeze=False)
+    for r, (name, images) in enumerate(rows.items()):
+        # one colour scale per row, so a small difference looks small next to the features
+        low, high = min(np.min(i) for i in images), max(np.max(i) for i in images)
+        for c, image in enumerate(images):
+            axes[r, c].imshow(image, cmap="gray" if r == 0 else "viridis", vmin=low, vmax=high)
+            axes[r, c].set_title(f"{column_titles[c]}: {name} {image.shape[0]}x{image.shape[1]}", fontsize=9)
     for ax in axes.flat:
         ax.axis("off")
     fig.tight_layout()

@@ -114,7 +114,7 @@ def check_max_pool_reshape(max_pool_reshape):
 def check_flatten(flatten):
     """``flatten(x)`` turns (N, C, H, W) into (N, C * H * W), channel by channel, row by row (PyTorch's order)."""
     x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
-    expected = x.reshape(2, -1)
+    expected = cnnlab.nn.Flatten()(x)
     answer = call(flatten, x.copy())
     expect(answer is not None, "your function returned None: did you forget to `return` the vector?")
     answer = np.asarray(answer, float)
