@@ -1,0 +1,68 @@
+"""Notebook 08's pictures and exercise checks: right answers pass, the usual slips get their hint."""
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+
+from cnnlab.datasets import make_shapes  # noqa: E402
+from cnnlab.teaching import checks  # noqa: E402
+from cnnlab.teaching import shapes_plots as plots  # noqa: E402
+from cnnlab.teaching.exercises import problem_types as ex  # noqa: E402
+
+
+def outcome(check, function, capsys):
+    check(function)
+    return checks.RESULTS[check.title], capsys.readouterr().out
+
+
+def _iou(a, b, clamp=True, subtract=True):
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if clamp:
+        width, height = max(0, width), max(0, height)
+    inter = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - (inter if subtract else 0)
+    return inter / union
+
+
+def test_iou_check(capsys):
+    assert outcome(ex.check_iou, _iou, capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_iou, lambda a, b: _iou(a, b, clamp=False), capsys)
+    assert state == checks.FAILED and "clamp" in text
+    state, text = outcome(ex.check_iou, lambda a, b: _iou(a, b, subtract=False), capsys)
+    assert state == checks.FAILED and "counted twice" in text
+
+
+def test_class_iou_check(capsys):
+    def right(p, t, k):
+        return np.sum((p == k) & (t == k)) / np.sum((p == k) | (t == k))
+    assert outcome(ex.check_class_iou, right, capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_class_iou, lambda p, t, k: np.sum((p == k) & (t == k)) / np.sum(t == k), capsys)
+    assert state == checks.FAILED and "recall" in text
+
+
+def _cell(box, image_size, grid_size, swap=False, corner=False):
+    cell = image_size / grid_size
+    cx, cy = ((box[0], box[1]) if corner else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
+    row, col = min(int(cy // cell), grid_size - 1), min(int(cx // cell), grid_size - 1)
+    offsets = (cx / cell - col, cy / cell - row, (box[2] - box[0]) / image_size, (box[3] - box[1]) / image_size)
+    return (col, row, offsets) if swap else (row, col, offsets)
+
+
+def test_grid_cell_check(capsys):
+    assert outcome(ex.check_grid_cell, _cell, capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_grid_cell, lambda *a: _cell(*a, swap=True), capsys)
+    assert state == checks.FAILED and "swapped" in text
+    state, text = outcome(ex.check_grid_cell, lambda *a: _cell(*a, corner=True), capsys)
+    assert state == checks.FAILED and "top-left corner" in text and "centre" in text
+
+
+def test_pictures_draw():
+    data = make_shapes(6, size=32, max_objects=3, scale=(0.1, 0.2), seed=0)
+    assert len(plots.show_shapes(data, count=4).axes) == 8
+    plots.show_segmentation(data.images, data.masks, np.zeros_like(data.masks), data.class_names, count=3)
+    truths = [data.objects(i)[::-1] for i in range(3)]
+    predictions = [(boxes, np.ones(len(labels)), labels) for boxes, labels in truths]
+    plots.show_detections(data.images, truths, predictions, data.class_names, count=3)
+    plots.plot_invariance([0, 45, 90], {"a": [1, 0.5, 0.9]}, "angle", trained_range=(-10, 10))
+    matplotlib.pyplot.close("all")

@@ -1,0 +1,89 @@
+"""Notebook 09's teaching helpers and exercise checks: right answers pass, the usual slips get their hint."""
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from cnnlab.teaching import checks  # noqa: E402
+from cnnlab.teaching.exercises import upsampling as ex  # noqa: E402
+from cnnlab.teaching.upsampling_widgets import (OverlapExplorer, interior, overlap_counts,  # noqa: E402
+                                                 plot_scatter_steps, show_maps)
+
+
+def outcome(check, function, capsys):
+    check(function)
+    return checks.RESULTS[check.title], capsys.readouterr().out
+
+
+def test_count_maps_by_hand():
+    # kernel 3, stride 2 on 3 pixels: stamps at 0, 2, 4 of width 3 -> 1 1 2 1 2 1 1 along each axis.
+    row = np.array([1, 1, 2, 1, 2, 1, 1])
+    np.testing.assert_array_equal(overlap_counts(3, 2, input_size=3), np.outer(row, row))
+    # kernel 4, stride 2: every inner pixel gets exactly two stamps per axis.
+    assert np.all(interior(overlap_counts(4, 2), 3) == 4)
+
+
+@pytest.mark.parametrize("kernel_size", range(1, 9))
+@pytest.mark.parametrize("stride", range(1, 5))
+def test_the_overlap_is_even_exactly_when_the_stride_divides_the_kernel(kernel_size, stride):
+    inner = interior(overlap_counts(kernel_size, stride), kernel_size - 1)
+    assert (inner.min() == inner.max()) == (kernel_size % stride == 0)
+
+
+def test_pictures_draw(capsys):
+    plot_scatter_steps(np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((3, 3)), 2)
+    show_maps([np.ones((6, 6)), np.eye(6)], ["flat", "eye"], margin=1)
+    counts = OverlapExplorer().update(kernel_size=3, stride=2)
+    assert counts.shape == (17, 17)
+    matplotlib.pyplot.close("all")
+
+
+def test_output_size_check(capsys):
+    assert outcome(ex.check_output_size, lambda h, k, s, p, op: (h - 1) * s - 2 * p + k + op, capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_output_size, lambda h, k, s, p, op: h * s - 2 * p + k + op, capsys)
+    assert state == checks.FAILED and "(h - 1) * stride" in text
+    state, text = outcome(ex.check_output_size, lambda h, k, s, p, op: (h - 1) * s - p + k + op, capsys)
+    assert state == checks.FAILED and "2 * padding" in text
+
+
+def test_nearest_check(capsys):
+    assert outcome(ex.check_nearest, lambda x, f: np.repeat(np.repeat(x, f, axis=0), f, axis=1), capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_nearest, lambda x, f: np.tile(x, (f, f)), capsys)
+    assert state == checks.FAILED and "np.tile" in text
+    state, text = outcome(ex.check_nearest, lambda x, f: np.repeat(np.repeat(x, 2, axis=0), 2, axis=1), capsys)
+    assert state == checks.FAILED and "factor" in text
+
+
+def _scatter(x, w, stride, flip=False, step=None):
+    w = w[::-1, ::-1] if flip else w
+    step = stride if step is None else step
+    h, width = x.shape
+    kh, kw = w.shape
+    out = np.zeros(((h - 1) * stride + kh, (width - 1) * stride + kw))
+    for i in range(h):
+        for j in range(width):
+            out[i * step:i * step + kh, j * step:j * step + kw] += x[i, j] * w
+    return out
+
+
+def test_scatter_check(capsys):
+    assert outcome(ex.check_scatter, _scatter, capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_scatter, lambda x, w, s: _scatter(x, w, s, flip=True), capsys)
+    assert state == checks.FAILED and "flipped" in text
+    state, text = outcome(ex.check_scatter, lambda x, w, s: _scatter(x, w, s, step=1), capsys)
+    assert state == checks.FAILED and "i*stride" in text
+    state, text = outcome(ex.check_scatter, lambda x, w, s: np.zeros((3, 3)), capsys)
+    assert state == checks.FAILED and "(H - 1) * stride + kH" in text
+
+
+def test_uneven_check(capsys):
+    assert outcome(ex.check_uneven, lambda k, s: k % s != 0, capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_uneven, lambda k, s: k < s, capsys)
+    assert state == checks.FAILED and "whole number of strides" in text
+
+
+def test_an_unfinished_exercise_does_not_stop_the_notebook(capsys):
+    def stub(*args):
+        raise NotImplementedError
+    assert outcome(ex.check_scatter, stub, capsys)[0] == checks.NOT_DONE
