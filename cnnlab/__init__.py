@@ -11,5 +11,7 @@ For single 2-D images, as the first lectures use them: :func:`correlate2d`, :fun
 """
 from . import functional, kernels
 from .image import *  # noqa: F401,F403
+from . import datasets, nn, optim, training  # noqa: E402
+from .gradcheck import gradcheck  # noqa: E402  (the function; the module stays importable as cnnlab.gradcheck)
 
 __version__ = "0.1.0"

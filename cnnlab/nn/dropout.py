@@ -38,13 +38,18 @@ class Dropout(Module):
         if not self.training or self.p == 0:
             self._mask = None
             return x
-        output, self._mask = F._dropout_with_mask(x, self.p, self.rng)
-        return output
+        self._mask = F.dropout_mask(np.shape(x), self.p, self.rng)  # True where a value survives
+        return self._scaled(np.asarray(x), self._mask)
+
+    def _scaled(self, values, mask):
+        if self.p == 1:  # everything dropped (1 / (1 - p) would be infinite)
+            return np.zeros_like(values)
+        return values * mask * values.dtype.type(1 / (1 - self.p))
 
     def backward(self, grad_output):
         if self._mask is None:  # test mode, or p = 0: the layer was the identity
             return grad_output
-        return F.dropout_backward(grad_output, self._mask, self.p)
+        return self._scaled(np.asarray(grad_output), self._mask)  # the same mask and scale as forward
 
     def extra_repr(self):
         return f"p={self.p}"
