@@ -155,10 +155,10 @@ def _col2im(cols, padded_shape, kernel_size, stride, out_hw):
 
 def _chunks(batch, bytes_per_sample):
     """Split ``range(batch)`` into slices whose im2col buffer stays under ``_CHUNK_BYTES``."""
-    size = max(1, min(batch, _CHUNK_BYTES // max(1, bytes_per_sample)))
-    count = -(-batch // size)
-    size = -(-batch // count)  # equal chunks: 64 in chunks of 13 would leave a 12 at the end
-    return [slice(start, min(start + size, batch)) for start in range(0, batch, size)]
+    count = -(-batch // max(1, min(batch, _CHUNK_BYTES // max(1, bytes_per_sample))))
+    # Equal chunks (64 in 5 chunks is 12 or 13 each, not four 13s and a 12... or a lone 1).
+    bounds = [batch * i // count for i in range(count + 1)]
+    return [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
 def _crop(padded, sides, height, width):
