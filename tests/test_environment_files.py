@@ -18,10 +18,14 @@ def _pyproject_requirements():
 
 
 def _conda_requirements():
-    names = {}
+    """The conda packages under ``dependencies:`` (not the channels, python or pip itself)."""
+    names, in_dependencies = {}, False
     for line in (ROOT / "environment.yml").read_text().splitlines():
+        if not line.startswith(" "):
+            in_dependencies = line.startswith("dependencies:")
+            continue
         match = re.match(r"^\s{2}- ([A-Za-z0-9_.\-]+[^:]*)$", line)
-        if match and not match.group(1).startswith(("python", "pip")):
+        if in_dependencies and match and _name(match.group(1)) not in ("python", "pip"):
             names[_name(match.group(1))] = match.group(1).replace(" ", "")
     return names
 
