@@ -152,15 +152,20 @@ def fit(model, loss_fn, optimizer, x_train, y_train, epochs=1, batch_size=64, va
             for iteration, part in enumerate(_batches(n, batch_size), start=1):
                 indices = order[part]
                 x, y = x_train[indices], y_train[indices]
-                output = model(x)
-                loss = float(loss_fn(output, y))
+                try:
+                    output = model(x)
+                    loss = float(loss_fn(output, y))
+                except ValueError as error:
+                    if "NaN or infinity" not in str(error):
+                        raise
+                    loss = np.nan
+                if not np.isfinite(loss):
+                    raise FloatingPointError(f"the network's outputs or loss became infinite or NaN at epoch {epoch}, "
+                                             f"iteration {iteration}: the learning rate is probably too large")
                 optimizer.zero_grad()
                 model.backward(loss_fn.backward())
                 optimizer.step()
 
-                if not np.isfinite(loss):
-                    raise FloatingPointError(f"the loss became {loss} at epoch {epoch}, iteration {iteration}: "
-                                             "the learning rate is probably too large")
                 history.iteration_loss.append(loss)
                 loss_sum += loss * len(indices)
                 seen += len(indices)
