@@ -1,0 +1,157 @@
+"""Notebook 02's teaching surface: the curves come from cnnlab, and the exercise checks diagnose slips."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import cnnlab.functional as F  # noqa: E402
+from cnnlab.teaching import activation_plots  # noqa: E402
+from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS  # noqa: E402
+from cnnlab.teaching.exercises import activations as ex  # noqa: E402
+
+
+def outcome(check, *args, capsys):
+    check(*args)
+    return RESULTS[check.title], capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------ curves
+@pytest.mark.parametrize("name", [n for n in activation_plots.NAMES if n not in ("RReLU", "noisy ReLU")])
+def test_derivative_matches_centred_differences(name):
+    x = np.array([-2.5, -1.3, -0.4, 0.3, 1.1, 2.7])  # away from every kink
+    _, derivative = activation_plots.activation_and_derivative(name, x)
+    up, _ = activation_plots.activation_and_derivative(name, x + 1e-6)
+    down, _ = activation_plots.activation_and_derivative(name, x - 1e-6)
+    np.testing.assert_allclose(derivative, (up - down) / 2e-6, atol=1e-6)
+
+
+def test_lecture_values_at_minus_two():
+    x = np.array([-2.0])
+    values = {name: activation_plots.activation_and_derivative(name, x)[0][0]
+              for name in ("ReLU", "leaky ReLU", "sigmoid", "tanh", "ELU", "centred softplus")}
+    assert values["ReLU"] == 0
+    assert values["leaky ReLU"] == pytest.approx(-0.2)  # the lecture's max(0.1x, x) is the default
+    assert values["sigmoid"] == pytest.approx(1 / (1 + np.exp(2)))
+    assert values["tanh"] == pytest.approx(np.tanh(-2))
+    assert values["ELU"] == pytest.approx(np.exp(-2) - 1)
+    assert values["centred softplus"] == pytest.approx(np.log(1 + np.exp(-2)) - np.log(2))
+
+
+def test_random_activations_are_reproducible_and_in_range():
+    x = np.linspace(-4, -0.1, 50)
+    y1, d1 = activation_plots.activation_and_derivative("RReLU", x, lower=0.1, upper=0.5, seed=3)
+    y2, _ = activation_plots.activation_and_derivative("RReLU", x, lower=0.1, upper=0.5, seed=3)
+    np.testing.assert_array_equal(y1, y2)
+    assert np.all((d1 >= 0.1) & (d1 <= 0.5))
+    np.testing.assert_allclose(y1, d1 * x)  # the slope used forward is the derivative backward
+
+
+def test_maxout_of_relu_pieces_is_relu():
+    x = np.linspace(-3, 3, 60)  # not 0, where the tie goes to the first piece and ReLU's derivative is 0
+    y, dy = activation_plots.activation_and_derivative("maxout", x, maxout_pieces=((1.0, 0.0), (0.0, 0.0)))
+    np.testing.assert_array_equal(y, F.relu(x))
+    np.testing.assert_array_equal(dy, F.relu_backward(np.ones_like(x), x))
+
+
+def test_unknown_names_and_parameters_are_refused():
+    with pytest.raises(ValueError, match="name must be one of"):
+        activation_plots.activation_and_derivative("swish", np.zeros(3))
+    with pytest.raises(TypeError, match="slope"):
+        activation_plots.activation_and_derivative("ReLU", np.zeros(3), slope=0.1)
+
+
+def test_plots_and_history_table_render():
+    fig = activation_plots.plot_activations(["sigmoid", ("leaky ReLU", 0.01), "RReLU"])
+    assert len(fig.axes) == 3 and fig.axes[1].get_title() == "leaky ReLU (0.01)"
+    fig = activation_plots.plot_overlay(list(activation_plots.NAMES), derivatives=True)
+    assert len(fig.axes[0].get_lines()) >= len(activation_plots.NAMES)
+    plt.close("all")
+    table = activation_plots.history_table().data
+    assert table.count("\n") == len(F.ACTIVATIONS) + 1
+    assert "| ReLU | $y = \\max(x, 0)$ | 2010 |" in table and "| none | $y = x$ | - |" in table
+
+
+def test_explorer_builds():
+    from cnnlab.teaching.activation_widgets import activation_explorer
+
+    assert activation_explorer().children
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------- exercises
+def test_by_hand(capsys):
+    right = {"relu": 0, "leaky_relu": -0.2, "sigmoid": 0.12, "tanh": -0.96}
+    assert outcome(ex.check_by_hand, lambda: right, capsys=capsys)[0] == PASSED
+    state, text = outcome(ex.check_by_hand, lambda: {**right, "leaky_relu": -0.02}, capsys=capsys)
+    assert state == FAILED and "0.01" in text and "0.1" in text
+    state, text = outcome(ex.check_by_hand, lambda: {**right, "sigmoid": 0.88}, capsys=capsys)
+    assert state == FAILED and "sigmoid(+2)" in text
+    state, text = outcome(ex.check_by_hand, lambda: {**right, "tanh": 0.96}, capsys=capsys)
+    assert state == FAILED and "odd" in text
+    state, text = outcome(ex.check_by_hand, lambda: {"relu": 0}, capsys=capsys)
+    assert state == FAILED and "'leaky_relu'" in text
+
+
+def _leaky(x, slope):
+    return np.where(x > 0, x, slope * x)
+
+
+def _leaky_derivative(x, slope):
+    return np.where(x > 0, 1.0, slope)
+
+
+def test_leaky_relu(capsys):
+    assert outcome(ex.check_leaky_relu, _leaky, _leaky_derivative, capsys=capsys)[0] == PASSED
+    state, text = outcome(ex.check_leaky_relu, lambda x, s: _leaky(x, 0.01), _leaky_derivative, capsys=capsys)
+    assert state == FAILED and "`slope` argument" in text
+    state, text = outcome(ex.check_leaky_relu, lambda x, s: np.maximum(x, 0), _leaky_derivative, capsys=capsys)
+    assert state == FAILED and "ReLU" in text
+    state, text = outcome(ex.check_leaky_relu, _leaky, lambda x, s: (x > 0) * 1.0, capsys=capsys)
+    assert state == FAILED and "not 0" in text
+    state, text = outcome(ex.check_leaky_relu, _leaky, lambda x, s: np.where(x > 0, 1.0, s * x), capsys=capsys)
+    assert state == FAILED and "constant" in text
+
+    def in_place(x, slope):
+        x[x < 0] *= slope
+        return x
+
+    state, text = outcome(ex.check_leaky_relu, in_place, _leaky_derivative, capsys=capsys)
+    assert state == FAILED and "changed its input" in text
+
+
+def test_stable_sigmoid(capsys):
+    def stable(x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    assert outcome(ex.check_stable_sigmoid, stable, capsys=capsys)[0] == PASSED
+    state, text = outcome(ex.check_stable_sigmoid, lambda x: 1 / (1 + np.exp(-x)), capsys=capsys)
+    assert state == FAILED and "overflow" in text
+
+    def both_branches(x):
+        return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
+
+    state, text = outcome(ex.check_stable_sigmoid, both_branches, capsys=capsys)
+    assert state == FAILED and "both" in text
+
+    def scalar_if(x):
+        return 1 / (1 + np.exp(-x)) if x >= 0 else np.exp(x) / (1 + np.exp(x))
+
+    state, text = outcome(ex.check_stable_sigmoid, scalar_if, capsys=capsys)
+    assert state == FAILED and "np.where" in text
+
+    def stub(x):
+        raise NotImplementedError
+
+    assert outcome(ex.check_stable_sigmoid, stub, capsys=capsys)[0] == NOT_DONE
+
+
+def test_vanishing_gradient(capsys):
+    assert outcome(ex.check_vanishing_gradient, lambda n: 0.25 ** n, capsys=capsys)[0] == PASSED
+    state, text = outcome(ex.check_vanishing_gradient, lambda n: 0.25 * n, capsys=capsys)
+    assert state == FAILED and "multiplies" in text
+    state, text = outcome(ex.check_vanishing_gradient, lambda n: 0.5 ** n, capsys=capsys)
+    assert state == FAILED and "0.25" in text
