@@ -143,7 +143,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_not_p = np.maximum(np.log1p(-p), _LOG_FLOOR)
     losses = -(t * log_p + (1 - t) * log_not_p) * _weight(weight, p.shape, p.dtype)
-    return _reduce(losses.astype(p.dtype, copy=False), reduction)
+    return _reduce(losses.astype(p.dtype, copy=False) + 0.0, reduction)  # + 0.0 turns -0.0 into 0.0
 
 
 def binary_cross_entropy_backward(grad_output, input, target, weight=None, reduction="mean"):
@@ -227,6 +227,11 @@ def _class_targets(input, target, name="input"):
     return x, t.astype(common_dtype(x, t), copy=False), False
 
 
+def _per_class(upstream):
+    """An unreduced (N, ...) grad_output gets a class axis, to broadcast against (N, C, ...)."""
+    return np.expand_dims(upstream, 1) if upstream.ndim else upstream
+
+
 def _one_hot(index, classes, dtype):
     """(N, ...) class indices to (N, C, ...) one-hot rows, the class axis second as in the logits."""
     hot = np.moveaxis(np.eye(classes, dtype=dtype)[index], -1, 1)
@@ -280,7 +285,7 @@ def cross_entropy_backward(grad_output, input, target, *, reduction="mean", labe
     x, t, is_index = _class_targets(input, target)
     distribution = _smoothed(x, t, is_index, label_smoothing)
     unreduced = x.shape[:1] + x.shape[2:]
-    upstream = np.expand_dims(_upstream(grad_output, unreduced, reduction, x.dtype), 1)
+    upstream = _per_class(_upstream(grad_output, unreduced, reduction, x.dtype))
     local = softmax(x, dim=1) * distribution.sum(axis=1, keepdims=True) - distribution
     return (upstream * local).astype(x.dtype, copy=False)
 
@@ -310,5 +315,5 @@ def nll_loss_backward(grad_output, input, target, *, reduction="mean"):
     if not is_index:
         raise TypeError(f"target must be an integer array of class indices, got dtype {t.dtype}")
     unreduced = x.shape[:1] + x.shape[2:]
-    upstream = np.expand_dims(_upstream(grad_output, unreduced, reduction, x.dtype), 1)
+    upstream = _per_class(_upstream(grad_output, unreduced, reduction, x.dtype))
     return (-upstream * _one_hot(t, x.shape[1], x.dtype)).astype(x.dtype, copy=False)

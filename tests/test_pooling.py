@@ -1,0 +1,165 @@
+"""Pooling: hand examples, a naive loop reference, PyTorch, numerical gradients and bad input."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnnlab import functional as F
+from cnnlab.functional.pooling import _max_pool2d_backward_from_cache, _max_pool2d_with_cache
+from _numgrad import assert_gradient
+from _torch_reference import import_torch
+
+# A 4x4 map whose 2x2 windows each have a single maximum and a single minimum.
+FOUR_BY_FOUR = np.array([[1, 3, 2, 9],
+                         [5, 6, 1, 7],
+                         [4, 2, 8, 0],
+                         [3, 1, 6, 5]], dtype=float)[None, None]
+
+
+def _naive_pool(x, kernel, stride, padding, reduce, fill):
+    """One window at a time, straight from the definition (floor mode)."""
+    n, c, h, w = x.shape
+    padded = np.full((n, c, h + 2 * padding, w + 2 * padding), fill)
+    padded[:, :, padding:padding + h, padding:padding + w] = x
+    out_h, out_w = (h + 2 * padding - kernel) // stride + 1, (w + 2 * padding - kernel) // stride + 1
+    out = np.empty((n, c, out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[:, :, i, j] = reduce(padded[:, :, i * stride:i * stride + kernel, j * stride:j * stride + kernel],
+                                     axis=(2, 3))
+    return out
+
+
+# --------------------------------------------------------------------------- hand examples
+def test_four_by_four_to_two_by_two():
+    np.testing.assert_array_equal(F.max_pool2d(FOUR_BY_FOUR, 2)[0, 0], [[6, 9], [4, 8]])
+    np.testing.assert_array_equal(F.min_pool2d(FOUR_BY_FOUR, 2)[0, 0], [[1, 1], [1, 0]])
+    np.testing.assert_array_equal(F.avg_pool2d(FOUR_BY_FOUR, 2)[0, 0], [[15 / 4, 19 / 4], [10 / 4, 19 / 4]])
+
+
+def test_max_pool_gradient_goes_to_the_maximum():
+    grad = F.max_pool2d_backward(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), FOUR_BY_FOUR, 2)[0, 0]
+    expected = np.zeros((4, 4))
+    expected[1, 1], expected[0, 3], expected[2, 0], expected[2, 2] = 1, 2, 3, 4
+    np.testing.assert_array_equal(grad, expected)
+
+
+def test_ties_send_the_gradient_to_the_first_maximum():
+    x = np.zeros((1, 1, 2, 2))
+    np.testing.assert_array_equal(F.max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)[0, 0], [[1, 0], [0, 0]])
+    x = np.array([[[[0.0, 5.0], [5.0, 5.0]]]])
+    np.testing.assert_array_equal(F.max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)[0, 0], [[0, 1], [0, 0]])
+    np.testing.assert_array_equal(F.min_pool2d_backward(np.ones((1, 1, 1, 1)), -x, 2)[0, 0], [[0, 1], [0, 0]])
+
+
+def test_avg_pool_gradient_is_shared_equally():
+    grad = F.avg_pool2d_backward(np.ones((1, 1, 2, 2)), FOUR_BY_FOUR, 2)
+    np.testing.assert_array_equal(grad, np.full((1, 1, 4, 4), 0.25))
+
+
+def test_avg_pool_divisor_follows_pytorch_at_the_border():
+    x = np.ones((1, 1, 3, 3))
+    # padding counts in the mean (count_include_pad=True): the corner window holds 1 real pixel of 4
+    np.testing.assert_allclose(F.avg_pool2d(x, 2, 2, padding=1)[0, 0], [[0.25, 0.5], [0.5, 1.0]])
+    np.testing.assert_allclose(F.avg_pool2d(x, 2, 2, padding=1, count_include_pad=False)[0, 0], np.ones((2, 2)))
+    # ceil_mode's extra window divides by what it covers: 1 pixel
+    np.testing.assert_allclose(F.avg_pool2d(x, 2, 2, ceil_mode=True)[0, 0], np.ones((2, 2)))
+
+
+# ------------------------------------------------------------------------ naive reference
+@settings(max_examples=40, deadline=None)
+@given(kernel=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 2), size=st.integers(4, 9),
+       seed=st.integers(0, 2**16))
+def test_fast_pooling_equals_a_naive_loop(kernel, stride, padding, size, seed):
+    padding = min(padding, kernel // 2)
+    x = np.random.default_rng(seed).normal(size=(2, 3, size, size + 1))
+    np.testing.assert_allclose(F.max_pool2d(x, kernel, stride, padding),
+                               _naive_pool(x, kernel, stride, padding, np.max, -np.inf))
+    np.testing.assert_allclose(F.min_pool2d(x, kernel, stride, padding),
+                               _naive_pool(x, kernel, stride, padding, np.min, np.inf))
+    np.testing.assert_allclose(F.avg_pool2d(x, kernel, stride, padding),
+                               _naive_pool(x, kernel, stride, padding, np.mean, 0.0))
+
+
+# --------------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("kernel, stride, padding, ceil_mode", [(2, 2, 0, False), (3, 1, 1, False),
+                                                                 (3, 2, 1, True), (2, 3, 0, True)])
+@pytest.mark.parametrize("name", ["max", "min", "avg"])
+def test_backward_matches_numerical_gradient(name, kernel, stride, padding, ceil_mode):
+    rng = np.random.default_rng(1)
+    x = rng.permutation(2 * 2 * 5 * 6).reshape(2, 2, 5, 6) / 7.0  # distinct values: no ties for max/min
+    forward, backward = getattr(F, f"{name}_pool2d"), getattr(F, f"{name}_pool2d_backward")
+    args = (kernel, stride, padding, ceil_mode)
+    grad_output = rng.normal(size=forward(x, *args).shape)
+    assert_gradient(lambda v: forward(v, *args), backward(grad_output, x, *args), x, grad_output, h=1e-4)
+
+
+def test_cache_path_equals_the_public_pair():
+    x = np.random.default_rng(2).normal(size=(2, 3, 7, 7)).astype(np.float32)
+    output, cache = _max_pool2d_with_cache(x, 3, 2, 1, True)
+    grad_output = np.ones_like(output)
+    np.testing.assert_array_equal(output, F.max_pool2d(x, 3, 2, 1, True))
+    np.testing.assert_array_equal(_max_pool2d_backward_from_cache(grad_output, cache),
+                                  F.max_pool2d_backward(grad_output, x, 3, 2, 1, True))
+
+
+@pytest.mark.parametrize("name", ["max", "min", "avg"])
+def test_float32_stays_float32(name):
+    x = np.ones((1, 1, 4, 4), np.float32)
+    out = getattr(F, f"{name}_pool2d")(x, 2)
+    assert out.dtype == np.float32
+    assert getattr(F, f"{name}_pool2d_backward")(np.ones_like(out), x, 2).dtype == np.float32
+    assert getattr(F, f"{name}_pool2d")(x.astype(np.float64), 2).dtype == np.float64
+
+
+def test_integer_images_become_float64():
+    assert F.max_pool2d(np.arange(16, dtype=np.uint8).reshape(1, 1, 4, 4), 2).dtype == np.float64
+
+
+# ------------------------------------------------------------------------------ PyTorch
+@pytest.mark.torch
+@settings(max_examples=40, deadline=None)
+@given(kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)), stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+       pad=st.tuples(st.integers(0, 2), st.integers(0, 2)), size=st.tuples(st.integers(4, 9), st.integers(4, 9)),
+       ceil_mode=st.booleans(), float32=st.booleans(), ties=st.booleans(), seed=st.integers(0, 2**16))
+def test_pooling_matches_pytorch(kernel, stride, pad, size, ceil_mode, float32, ties, seed):
+    torch = import_torch()
+    padding = (min(pad[0], kernel[0] // 2), min(pad[1], kernel[1] // 2))
+    rng = np.random.default_rng(seed)
+    dtype = np.float32 if float32 else np.float64
+    # small integers give many ties, the case where the first maximum must win
+    x = (rng.integers(-2, 3, (2, 3) + size) if ties else rng.normal(size=(2, 3) + size)).astype(dtype)
+    for name in ("max", "avg"):
+        x_torch = torch.tensor(x, requires_grad=True)
+        y_torch = getattr(torch.nn.functional, f"{name}_pool2d")(x_torch, kernel, stride, padding, ceil_mode=ceil_mode)
+        grad_output = rng.normal(size=tuple(y_torch.shape)).astype(dtype)
+        y_torch.backward(torch.tensor(grad_output))
+        y = getattr(F, f"{name}_pool2d")(x, kernel, stride, padding, ceil_mode)
+        grad = getattr(F, f"{name}_pool2d_backward")(grad_output, x, kernel, stride, padding, ceil_mode)
+        assert y.dtype == grad.dtype == dtype
+        tolerance = 1e-5 if float32 else 1e-12
+        np.testing.assert_allclose(y, y_torch.detach().numpy(), rtol=tolerance, atol=tolerance)
+        np.testing.assert_allclose(grad, x_torch.grad.numpy(), rtol=tolerance, atol=tolerance)
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: F.max_pool2d(np.ones((4, 4)), 2), ValueError, r"input must have 4 dimensions, got 2 \(shape \(4, 4\)\)"),
+    (lambda: F.max_pool2d(np.ones((1, 1, 2, 2)), 3), ValueError, "kernel 3x3 does not fit a 2x2 input with padding 0"),
+    (lambda: F.avg_pool2d(np.ones((1, 1, 2, 2)), 3), ValueError, "kernel 3x3 does not fit a 2x2 input with padding 0"),
+    (lambda: F.max_pool2d(np.ones((1, 1, 5, 5)), 3, padding=2), ValueError,
+     r"padding must be at most half the kernel size \(PyTorch's rule\), got padding \(2, 2\) for kernel 3x3"),
+    (lambda: F.max_pool2d(np.ones((1, 1, 5, 5)), 2, stride=0), ValueError, "stride must be positive, got 0"),
+    (lambda: F.max_pool2d(np.ones((1, 1, 5, 5)), 2, padding=-1), ValueError, "padding must be at least 0, got -1"),
+    (lambda: F.max_pool2d(np.ones((1, 1, 5, 5)), 2.5), TypeError, "kernel_size must be an int or a pair of ints"),
+    (lambda: F.max_pool2d(np.full((1, 1, 4, 4), np.nan), 2), ValueError, "input contains NaN or infinity"),
+    (lambda: F.min_pool2d(np.full((1, 1, 4, 4), np.nan), 2), ValueError, "input contains NaN or infinity"),
+    (lambda: F.max_pool2d(np.array([["a"]]), 2), TypeError, "input must be a numeric array"),
+    (lambda: F.max_pool2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), 2), ValueError,
+     r"grad_output must have the output's shape \(1, 1, 2, 2\), got \(1, 1, 3, 3\)"),
+    (lambda: F.avg_pool2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), 2), ValueError,
+     r"grad_output must have the output's shape \(1, 1, 2, 2\), got \(1, 1, 3, 3\)"),
+])
+def test_bad_input_is_explained(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
