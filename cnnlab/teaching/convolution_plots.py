@@ -4,6 +4,8 @@ These functions only draw. Every number they show is computed by cnnlab (``cnnla
 ``cnnlab.functional.conv2d``) and handed in, or computed here by calling cnnlab, so a picture can
 never disagree with the library. Each returns its figure; a notebook cell ends with ``plt.show()``.
 """
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -178,8 +180,15 @@ def plot_map_comparison(computed, printed, titles=("computed by cnnlab", "printe
 
 
 def _limits(array):
-    """Display limits that ignore the most extreme 0.5% of pixels (one hot pixel must not grey out an edge map)."""
-    low, high = np.percentile(array, [0.5, 99.5])
+    """Display limits that ignore the most extreme pixels (one hot pixel must not grey out an edge map).
+
+    A map centred on 0 with negative values (an edge detector's) gets limits symmetric about 0, so 0
+    is mid-grey and both signs of an edge show; other maps span their 0.5 to 99.5 percentiles.
+    """
+    low, middle, high = np.percentile(array, [0.5, 50, 99.5])
+    if low < 0 and abs(middle) < 0.1 * (high - low):
+        limit = float(np.percentile(np.abs(array), 99))
+        return (-limit, limit) if limit > 0 else (-1.0, 1.0)
     return (float(low), float(high)) if high > low else (float(low) - 0.5, float(low) + 0.5)
 
 
@@ -193,13 +202,13 @@ def set_image(artist, array):
     artist.axes.set_ylim(array.shape[0] - 0.5, -0.5)
 
 
-def plot_kernel_gallery(image, kernels, columns=4, figsize=(12, 7.2)):
+def plot_kernel_gallery(image, kernels, columns=5, figsize=(12, 7.4)):
     """Every kernel applied to the same photograph, sizes kept ('same' padding).
 
     Parameters
     ----------
     image : ndarray, shape (H, W)
-    kernels : dict of str to ndarray of shape (k, k), k odd
+    kernels : dict of str to ndarray of shape (kH, kW)
 
     Returns
     -------
@@ -208,9 +217,9 @@ def plot_kernel_gallery(image, kernels, columns=4, figsize=(12, 7.2)):
     rows = -(-len(kernels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False)
     for ax, (name, kernel) in zip(axes.flat, kernels.items()):
-        filtered = cnnlab.correlate2d(image, kernel, padding=np.shape(kernel)[0] // 2)
+        filtered = cnnlab.correlate2d(image, kernel, padding="same")
         ax.imshow(filtered, cmap="gray", vmin=_limits(filtered)[0], vmax=_limits(filtered)[1])
-        ax.set_title(name, fontsize=10)
+        ax.set_title(textwrap.fill(name, 24), fontsize=9)
     for ax in axes.flat:
         ax.axis("off")
     fig.tight_layout()
@@ -241,31 +250,63 @@ def plot_image_kernel_output(image, kernel, output, titles=("input", "kernel", "
     set_image(artists["output"], output)
     draw_kernel(axes[1], kernel)
     for ax, title in zip(axes, titles):
-        ax.set_title(title)
+        ax.set_title(title, y=1.0)
         ax.axis("off")
     artists["kernel"] = axes[1]
     fig.tight_layout()
     return fig, artists
 
 
+def _denominator(kernel):
+    """The small whole number d that makes every weight times d whole (1/16 for the Gaussian blur), else 1."""
+    for d in (1, 2, 4, 8, 9, 16, 256):
+        if np.allclose(kernel * d, np.round(kernel * d)):
+            return d
+    return 1
+
+
 def draw_kernel(ax, kernel, title=None):
-    """A kernel as a red-blue grid with its weights written in (fractions shown to 3 digits)."""
-    ax.clear()
+    """A kernel as a red-blue grid with its weights written in.
+
+    Drawing again into the same axes swaps the pixels and the numbers only (no ``ax.clear()``, which
+    is slow), so a widget can redraw it on every move.
+    """
     kernel = np.asarray(kernel, float)
     limit = max(np.abs(kernel).max(), 1e-12)
-    ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    size = 9 if kernel.shape[0] <= 3 else 7
+    if ax.images:
+        ax.images[0].set_data(kernel)
+        ax.images[0].set_clim(-limit, limit)
+        ax.images[0].set_extent((-0.5, kernel.shape[1] - 0.5, kernel.shape[0] - 0.5, -0.5))
+    else:
+        ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.set_xlim(-0.5, kernel.shape[1] - 0.5)
+    ax.set_ylim(kernel.shape[0] - 0.5, -0.5)
+    for text in list(ax.texts):
+        text.remove()
+    denominator = _denominator(kernel)
+    size = 10 if kernel.shape[0] <= 3 else 8
     for (r, c), w in np.ndenumerate(kernel):
-        ax.text(c, r, _number(w), ha="center", va="center", fontsize=size)
+        ax.text(c, r, _number(w * denominator), ha="center", va="center", fontsize=size)
     ax.axis("off")
+    if denominator != 1:
+        ax.text(0.5, -0.06, f"all × 1/{denominator}", transform=ax.transAxes, ha="center", va="top", fontsize=10)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, y=1.0)  # a fixed y skips matplotlib's slow automatic title placement
 
 
 def plot_visit_counts(counts, title="how often each pixel is under the kernel"):
-    """A heat map of visit counts, numbers written in: corners once, centre many times."""
-    fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    draw_grid(ax, counts, title, cmap="Reds", vmin=0)
+    """Heat maps of visit counts, numbers written in: corners once, centre many times.
+
+    Parameters
+    ----------
+    counts : dict of str to ndarray of shape (H, W)
+        One panel per entry, titled by its key.
+    """
+    fig, axes = plt.subplots(1, len(counts), figsize=(3.7 * len(counts), 4), squeeze=False)
+    highest = max(np.max(c) for c in counts.values())
+    for ax, (name, count) in zip(axes[0], counts.items()):
+        draw_grid(ax, count, name, cmap="Reds", vmin=0, vmax=highest)
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 
