@@ -1,0 +1,117 @@
+"""batch_norm: hand values, running statistics, PyTorch, numerical gradients, bad input."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnnlab import functional as F
+from cnnlab.functional.normalization import _batch_norm_backward_from_cache, _batch_norm_with_cache
+from _numgrad import assert_gradient
+from _torch_reference import import_torch
+
+SHAPES = [(6, 3), (4, 3, 5), (2, 3, 4, 4)]
+
+
+def test_training_normalises_each_channel_by_hand():
+    z = np.array([[1.0, 10.0], [3.0, 10.0], [5.0, 40.0], [7.0, 20.0]])
+    running_mean, running_var = np.zeros(2), np.ones(2)
+    y = F.batch_norm(z, running_mean, running_var, training=True, eps=0.0)
+    # column 0: mean 4, biased variance (9 + 1 + 1 + 9) / 4 = 5
+    np.testing.assert_allclose(y[:, 0], (z[:, 0] - 4) / np.sqrt(5))
+    np.testing.assert_allclose(y.mean(axis=0), [0, 0], atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=0), [1, 1])
+    # running estimates: 0.9 * old + 0.1 * batch, with the unbiased variance 20 / 3 for column 0
+    np.testing.assert_allclose(running_mean, [0.4, 2.0])
+    np.testing.assert_allclose(running_var, [0.9 + 0.1 * 20 / 3, 0.9 + 0.1 * np.var(z[:, 1], ddof=1)])
+
+
+def test_learnt_scale_and_shift():
+    z = np.random.default_rng(0).normal(size=(8, 2))
+    y = F.batch_norm(z, None, None, weight=np.array([2.0, 3.0]), bias=np.array([-1.0, 5.0]), training=True)
+    np.testing.assert_allclose(y.mean(axis=0), [-1, 5])
+    np.testing.assert_allclose(y.std(axis=0), [2, 3], rtol=1e-4)  # eps = 1e-5 shrinks it a little
+
+
+def test_evaluation_uses_the_running_statistics():
+    z = np.array([[1.0, 2.0], [3.0, 4.0]])
+    y = F.batch_norm(z, np.array([1.0, 2.0]), np.array([4.0, 1.0]), eps=0.0)
+    np.testing.assert_allclose(y, [[0.0, 0.0], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_backward_matches_numerical_gradient(shape):
+    rng = np.random.default_rng(1)
+    x, weight, bias = rng.normal(size=shape), rng.normal(size=3), rng.normal(size=3)
+    grad_output = rng.normal(size=shape)
+    grad_input, grad_weight, grad_bias = F.batch_norm_backward(grad_output, x, weight, bias)
+    assert_gradient(lambda v: F.batch_norm(v, None, None, weight, bias, training=True), grad_input, x, grad_output)
+    assert_gradient(lambda w: F.batch_norm(x, None, None, w, bias, training=True), grad_weight, weight, grad_output)
+    assert_gradient(lambda b: F.batch_norm(x, None, None, weight, b, training=True), grad_bias, bias, grad_output)
+
+
+def test_cache_path_equals_the_public_pair():
+    rng = np.random.default_rng(2)
+    x, weight, bias = rng.normal(size=(4, 3, 2, 2)).astype(np.float32), np.ones(3, np.float32), np.zeros(3, np.float32)
+    output, cache = _batch_norm_with_cache(x, None, None, weight, bias, training=True)
+    assert output.dtype == np.float32
+    grads = _batch_norm_backward_from_cache(np.ones_like(x), cache)
+    for mine, public in zip(grads, F.batch_norm_backward(np.ones_like(x), x, weight, bias)):
+        assert mine.dtype == np.float32
+        np.testing.assert_array_equal(mine, public)
+
+
+@pytest.mark.torch
+@settings(max_examples=30, deadline=None)
+@given(shape=st.sampled_from(SHAPES), training=st.booleans(), float32=st.booleans(), affine=st.booleans(),
+       momentum=st.sampled_from([0.1, 0.5, 1.0]), seed=st.integers(0, 2**16))
+def test_batch_norm_matches_pytorch(shape, training, float32, affine, momentum, seed):
+    torch = import_torch()
+    dtype = np.float32 if float32 else np.float64
+    rng = np.random.default_rng(seed)
+    x = rng.normal(loc=2.0, scale=3.0, size=shape).astype(dtype)
+    weight = rng.normal(size=3).astype(dtype) if affine else None
+    bias = rng.normal(size=3).astype(dtype) if affine else None
+    running_mean, running_var = rng.normal(size=3).astype(dtype), rng.uniform(0.5, 2, 3).astype(dtype)
+    mean_torch, var_torch = torch.tensor(running_mean), torch.tensor(running_var)
+    x_torch = torch.tensor(x, requires_grad=True)
+    w_torch = None if weight is None else torch.tensor(weight, requires_grad=True)
+    b_torch = None if bias is None else torch.tensor(bias, requires_grad=True)
+    y_torch = torch.nn.functional.batch_norm(x_torch, mean_torch, var_torch, w_torch, b_torch, training, momentum)
+    grad_output = rng.normal(size=shape).astype(dtype)
+    y_torch.backward(torch.tensor(grad_output))
+    y = F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum)
+    tolerance = dict(rtol=1e-4, atol=1e-5) if float32 else dict(rtol=1e-10, atol=1e-10)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, y_torch.detach().numpy(), **tolerance)
+    np.testing.assert_allclose(running_mean, mean_torch.numpy(), **tolerance)
+    np.testing.assert_allclose(running_var, var_torch.numpy(), **tolerance)
+    if training:
+        grad_input, grad_weight, grad_bias = F.batch_norm_backward(grad_output, x, weight, bias)
+        np.testing.assert_allclose(grad_input, x_torch.grad.numpy(), **tolerance)
+        if affine:
+            np.testing.assert_allclose(grad_weight, w_torch.grad.numpy(), **tolerance)
+            np.testing.assert_allclose(grad_bias, b_torch.grad.numpy(), **tolerance)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: F.batch_norm(np.ones(3), np.zeros(3), np.ones(3)), ValueError, "input must have 2 or 3 or 4 dimensions"),
+    (lambda: F.batch_norm(np.ones((2, 3)), np.zeros(2), np.ones(3)), ValueError,
+     r"running_mean must have shape \(3,\), one value per channel, got \(2,\)"),
+    (lambda: F.batch_norm(np.ones((2, 3)), None, None), ValueError,
+     "running_mean and running_var are needed when training=False"),
+    (lambda: F.batch_norm(np.ones((1, 3)), None, None, training=True), ValueError,
+     "batch_norm in training needs more than 1 value per channel"),
+    (lambda: F.batch_norm(np.ones((2, 3)), [0.0, 0.0, 0.0], np.ones(3), training=True), TypeError,
+     "running_mean must be a float32 or float64 ndarray, updated in place, got list"),
+    (lambda: F.batch_norm(np.ones((2, 3)), np.zeros(3), np.ones(3), weight=np.ones(4)), ValueError,
+     r"weight must have shape \(3,\)"),
+    (lambda: F.batch_norm(np.ones((2, 3)), np.zeros(3), np.ones(3), momentum=1.5), ValueError,
+     "momentum must be a number between 0 and 1, got 1.5"),
+    (lambda: F.batch_norm(np.ones((2, 3)), np.zeros(3), np.ones(3), eps=-1), ValueError, "eps must be a number"),
+    (lambda: F.batch_norm(np.full((2, 3), np.nan), np.zeros(3), np.ones(3)), ValueError, "input contains NaN"),
+    (lambda: F.batch_norm_backward(np.ones((2, 4)), np.ones((2, 3))), ValueError,
+     r"grad_output must have the input's shape \(2, 3\), got \(2, 4\)"),
+])
+def test_bad_input_is_explained(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
