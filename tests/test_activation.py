@@ -131,6 +131,15 @@ def test_noisy_relu_adds_gaussian_noise_before_the_max():
     np.testing.assert_array_equal(F.noisy_relu(np.array([-1.0, 2.0]), sigma=0.0), [0.0, 2.0])
 
 
+def test_random_relus_backward_match_numerical_gradient_with_a_fixed_seed():
+    # with an int seed the random slopes and noise are the same on every call, so f is a plain function
+    grad_output = np.random.default_rng(5).normal(size=SMOOTH_X.shape)
+    assert_gradient(lambda v: F.rrelu(v, training=True, rng=7),
+                    F.rrelu_backward(grad_output, SMOOTH_X, training=True, rng=7), SMOOTH_X, grad_output)
+    assert_gradient(lambda v: F.noisy_relu(v, sigma=0.1, rng=7),
+                    F.noisy_relu_backward(grad_output, SMOOTH_X, sigma=0.1, rng=7), SMOOTH_X, grad_output)
+
+
 def test_the_lectures_history_table():
     years = {row["name"]: row["year"] for row in F.ACTIVATIONS}
     assert years == {"none": None, "sigmoid": 1986, "tanh": 1986, "ReLU": 2010, "(centered) SoftPlus": 2011,

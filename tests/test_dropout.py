@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from cnnlab import functional as F
+from _numgrad import assert_gradient
 
 
 def test_keeps_about_one_minus_p_and_scales_by_one_over_one_minus_p():
@@ -33,6 +34,13 @@ def test_a_seed_repeats_and_the_mask_gives_the_backward():
     assert y.dtype == grad.dtype == np.float32
     # dropout is linear in x, so its gradient is exactly y / x wherever x is non-zero
     np.testing.assert_allclose(grad, y / x)
+
+
+def test_backward_matches_numerical_gradient():
+    rng = np.random.default_rng(4)
+    x, grad_output = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    mask = F.dropout_mask(x.shape, p=0.3, rng=11)
+    assert_gradient(lambda v: F.dropout(v, p=0.3, rng=11), F.dropout_backward(grad_output, mask, p=0.3), x, grad_output)
 
 
 def test_a_generator_moves_on():
