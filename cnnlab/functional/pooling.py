@@ -40,16 +40,27 @@ def _check(input, kernel_size, stride, padding, ceil_mode):
     return x, kernel, stride, padding, out_hw
 
 
+def _beyond(size, kernel, stride, padding, out):
+    """How far ``ceil_mode``'s last window reaches past the padded input along one axis (0 if it fits)."""
+    return max(0, (out - 1) * stride + kernel - (size + 2 * padding))
+
+
 def _pad(x, kernel, stride, padding, out_hw, value):
     """Pad by ``padding`` on every side, plus whatever ``ceil_mode``'s last window needs at the bottom and right."""
-    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = kernel, stride, padding, out_hw
-    height, width = x.shape[-2:]
-    extra_h = max(0, (oh - 1) * sh + kh - (height + 2 * ph))
-    extra_w = max(0, (ow - 1) * sw + kw - (width + 2 * pw))
+    (ph, pw), (height, width) = padding, x.shape[-2:]
+    extra_h = _beyond(height, kernel[0], stride[0], ph, out_hw[0])
+    extra_w = _beyond(width, kernel[1], stride[1], pw, out_hw[1])
     if ph == pw == extra_h == extra_w == 0:
         return x
     widths = [(0, 0), (0, 0), (ph, ph + extra_h), (pw, pw + extra_w)]
     return np.pad(x, widths, mode="constant", constant_values=value)
+
+
+def _padded_shape(x_shape, kernel, stride, padding, out_hw):
+    """The shape :func:`_pad` gives, without padding anything."""
+    height, width = x_shape[-2:]
+    return x_shape[:-2] + (height + 2 * padding[0] + _beyond(height, kernel[0], stride[0], padding[0], out_hw[0]),
+                           width + 2 * padding[1] + _beyond(width, kernel[1], stride[1], padding[1], out_hw[1]))
 
 
 def _offset_views(padded, kernel, stride, out_hw):
@@ -69,14 +80,18 @@ def _crop(grad_padded, input_shape, padding):
     return grad_padded[..., ph:ph + height, pw:pw + width]
 
 
-def _scatter(grad_output, masks_or_weights, padded_shape, kernel, stride, out_hw):
-    """Send each window's gradient back to its positions: ``sum over positions k of grad * weight_k``."""
+def _scatter(grad_output, weights, padded_shape, kernel, stride, out_hw):
+    """Send each window's gradient back to the pixels it came from.
+
+    ``weights`` holds one factor per window position (in the order of :func:`_offset_views`): a
+    0/1 mask of the winners for max pooling, 1 for average pooling (whose share is already divided).
+    """
     overlapping = stride[0] < kernel[0] or stride[1] < kernel[1]
     # When the windows tile the padded input exactly, every pixel is written once: no need to zero it.
     tiling = stride == kernel and (out_hw[0] * stride[0], out_hw[1] * stride[1]) == tuple(padded_shape[-2:])
     grad = np.empty(padded_shape, grad_output.dtype) if tiling else np.zeros(padded_shape, grad_output.dtype)
     views = _offset_views(grad, kernel, stride, out_hw)
-    for view, weight in zip(views, masks_or_weights):
+    for view, weight in zip(views, weights):
         if overlapping:  # a pixel in several windows collects a gradient from each
             view += grad_output * weight
         else:
@@ -251,7 +266,6 @@ def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
     if grad_output.shape != x.shape[:2] + out_hw:
         raise ValueError(f"grad_output must have the output's shape {x.shape[:2] + out_hw}, got {grad_output.shape}")
     share = grad_output / _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, grad_output.dtype)
-    padded_shape = _pad(x[:1, :1], kernel, stride, padding, out_hw, 0.0).shape[-2:]
     ones = [1] * (kernel[0] * kernel[1])
-    grad = _scatter(share, ones, x.shape[:2] + padded_shape, kernel, stride, out_hw)
+    grad = _scatter(share, ones, _padded_shape(x.shape, kernel, stride, padding, out_hw), kernel, stride, out_hw)
     return _crop(grad, x.shape, padding)
