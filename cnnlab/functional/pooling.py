@@ -15,7 +15,7 @@ from collections import namedtuple
 import numpy as np
 
 from .._validate import as_float_array, pair
-from ._windows import sizes
+from ._windows import pad_sides, sizes
 
 __all__ = [
     "max_pool2d", "max_pool2d_backward",
@@ -50,10 +50,7 @@ def _pad(x, kernel, stride, padding, out_hw, value):
     (ph, pw), (height, width) = padding, x.shape[-2:]
     extra_h = _beyond(height, kernel[0], stride[0], ph, out_hw[0])
     extra_w = _beyond(width, kernel[1], stride[1], pw, out_hw[1])
-    if ph == pw == extra_h == extra_w == 0:
-        return x
-    widths = [(0, 0), (0, 0), (ph, ph + extra_h), (pw, pw + extra_w)]
-    return np.pad(x, widths, mode="constant", constant_values=value)
+    return pad_sides(x, (ph, ph + extra_h, pw, pw + extra_w), value)
 
 
 def _padded_shape(x_shape, kernel, stride, padding, out_hw):
