@@ -45,7 +45,8 @@ def test_naive_reaches_zero_where_exp_overflows(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_stable_reaches_zero_only_near_the_smallest_subnormal(dtype):
-    # The stable formula is exp(x) / (1 + exp(x)) for x < 0: 0 only once exp(x) underflows, far below the naive -log(max).
+    # The stable formula is exp(x) / (1 + exp(x)) for x < 0: exactly 0 only once exp(x) underflows,
+    # far beyond the naive formula's -log(largest float).
     x = float(fp.saturation_threshold("stable", 0, dtype))
     tiny = float(np.finfo(dtype).smallest_subnormal)
     assert x == pytest.approx(math.log(tiny), abs=1.0)

@@ -150,13 +150,13 @@ def sigmoid_thresholds():
 
 
 def thresholds_markdown(rows=None):
-    """The thresholds as a Markdown table, each float printed exactly with ``repr`` (and its bits with ``float.hex``)."""
+    """The thresholds as a Markdown table, each float printed exactly: ``repr``, and its bits with ``float.hex``."""
     rows = sigmoid_thresholds() if rows is None else rows
     lines = ["| formula | dtype | exactly | from x = | its bits | sigmoid(x) | next float toward 0 | sigmoid there |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
-        lines.append(f"| {row.formula} | {row.dtype} | {row.reaches} | `{row.x!r}` | `{row.x.hex()}` | `{row.value_at_x!r}` "
-                     f"| `{row.next_toward_zero!r}` | `{row.value_there!r}` |")
+        lines.append(f"| {row.formula} | {row.dtype} | {row.reaches} | `{row.x!r}` | `{row.x.hex()}` "
+                     f"| `{row.value_at_x!r}` | `{row.next_toward_zero!r}` | `{row.value_there!r}` |")
     return "\n".join(lines)
 
 
