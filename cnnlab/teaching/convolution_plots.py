@@ -331,18 +331,21 @@ def plot_channels(image, title="a 32x32x3 image is three 32x32 grids"):
     return fig
 
 
-def plot_activation_maps(maps, title=None):
+def plot_activation_maps(maps, names=None, title=None):
     """A stack of activation maps, one panel per filter.
 
     Parameters
     ----------
     maps : ndarray, shape (C, H, W)
+    names : list of str, optional
+        What each filter looks for, used in the panel titles.
     """
     maps = np.asarray(maps)
+    names = names or [f"filter {index}" for index in range(maps.shape[0])]
     fig, axes = plt.subplots(1, maps.shape[0], figsize=(min(12, 2 * maps.shape[0]), 2.6), squeeze=False)
-    for index, (ax, activation) in enumerate(zip(axes[0], maps)):
+    for name, ax, activation in zip(names, axes[0], maps):
         ax.imshow(activation, cmap="viridis")
-        ax.set_title(f"filter {index}: {activation.shape[0]}x{activation.shape[1]}", fontsize=9)
+        ax.set_title(f"{name}\n{activation.shape[0]}x{activation.shape[1]}", fontsize=9)
         ax.axis("off")
     fig.suptitle(title or f"{maps.shape[0]} activation maps stacked: {maps.shape[1]}x{maps.shape[2]}x{maps.shape[0]}")
     fig.tight_layout()

@@ -1,0 +1,299 @@
+"""The teaching surface of notebook 01: lecture arrays, photos, plots, widgets and exercise checks."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
+
+import cnnlab  # noqa: E402
+from cnnlab.kernels import KERNELS  # noqa: E402
+from cnnlab.teaching import checks, lecture_data as lecture  # noqa: E402
+from cnnlab.teaching import convolution_plots as plots  # noqa: E402
+from cnnlab.teaching import convolution_widgets as conv_widgets  # noqa: E402
+from cnnlab.teaching.exercises import convolution as ex  # noqa: E402
+from cnnlab.teaching.images import SAMPLE_IMAGES, load_color_image, load_image  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def outcome(check, answer, capsys):
+    """The check's result and the message it printed after the exercise's title."""
+    check(answer)
+    printed = capsys.readouterr().out
+    assert printed.startswith(("✅", "❌", "⏳")) and check.title in printed
+    return checks.RESULTS[check.title], printed.split(check.title, 1)[1]
+
+
+# --- lecture arrays ---------------------------------------------------------------------------
+
+def test_100x100_image_has_the_slide_corner_and_gives_10():
+    image = lecture.image_100x100()
+    assert image.shape == (100, 100)
+    np.testing.assert_array_equal(image[:2, :2], [[1, 1], [3, 4]])
+    np.testing.assert_array_equal(image, lecture.image_100x100())  # seeded: the same every time
+    assert cnnlab.correlate2d(image, lecture.KERNEL_2X2)[0, 0] == 10
+
+
+def test_smiley_feature_map_differs_from_the_slide_in_one_cell_only():
+    computed = cnnlab.correlate2d(lecture.SMILEY, lecture.FEATURE_DETECTOR)
+    assert computed.shape == (5, 5)
+    assert [tuple(i) for i in np.argwhere(computed != lecture.SLIDE_FEATURE_MAP)] == [(2, 2)]
+    assert computed[2, 2] == 0 and lecture.SLIDE_FEATURE_MAP[2, 2] == 1
+    assert computed[3, 1] == 4  # the best match, as the slide says
+
+
+def test_edge_example_matches_the_slides_at_both_strides():
+    np.testing.assert_array_equal(cnnlab.correlate2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER), lecture.SLIDE_EDGE_STRIDE_1)
+    np.testing.assert_array_equal(cnnlab.correlate2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER, stride=2),
+                                  lecture.SLIDE_EDGE_STRIDE_2)
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+def test_load_image_is_grayscale_float_in_unit_range_and_a_fresh_copy():
+    camera = load_image("camera")
+    assert camera.shape == (512, 512) and camera.dtype == np.float64
+    assert 0 <= camera.min() and camera.max() <= 1
+    camera[:] = 0
+    assert load_image("camera").max() > 0  # the cache was not changed
+    assert load_image("astronaut").ndim == 2
+
+
+def test_load_image_resizes_and_loads_colour():
+    assert load_image("coins", size=(30, 40)).shape == (30, 40)
+    astronaut = load_color_image("astronaut", size=32)
+    assert astronaut.shape == (32, 32, 3) and 0 <= astronaut.min() and astronaut.max() <= 1
+    assert load_color_image("camera", size=8).shape == (8, 8, 3)
+
+
+def test_load_image_names_the_choices_for_an_unknown_photo():
+    with pytest.raises(ValueError, match="'camera'"):
+        load_image("brain")  # ships only as a download
+    with pytest.raises(ValueError, match="size"):
+        load_image("camera", size=0)
+    assert "camera" in SAMPLE_IMAGES
+
+
+# --- plots ------------------------------------------------------------------------------------
+
+def test_products_text_writes_the_lecture_sum():
+    assert plots.products_text([[1, 1], [3, 4]], lecture.KERNEL_2X2, 10.0) == "1×2 + 1×0 + 3×0 + 4×2 = 10"
+    assert plots.products_text([[50, 0]], [[1, -1]], 50) == "50×1 + 0×(-1) = 50"
+    assert plots.products_text([[0.5]], [[0.25]], 0.125) == "0.5×0.25 = 0.125"
+
+
+def test_sliding_window_plot_shows_window_products_and_filled_output():
+    image, kernel = lecture.image_100x100(), lecture.KERNEL_2X2
+    output = cnnlab.correlate2d(image, kernel)
+    fig = plots.plot_sliding_window(image, kernel, output, step=1, show_rows=4, show_cols=4)
+    input_ax, kernel_ax, output_ax = fig.axes
+    assert "1×2 + 5×0 + 4×0 + 3×2 = 8" in fig._suptitle.get_text() and output[0, 1] == 8
+    assert [t.get_text() for t in output_ax.texts] == ["10", "8"]  # two cells filled so far
+    window = [p for p in input_ax.patches if p.get_edgecolor()[:3] == matplotlib.colors.to_rgb(plots.HIGHLIGHT)][0]
+    assert window.get_xy() == (0.5, -0.5) and (window.get_width(), window.get_height()) == (2, 2)
+    assert [t.get_text() for t in kernel_ax.texts] == ["2", "0", "0", "2"]
+
+
+def test_sliding_window_plot_with_stride_padding_and_flip():
+    output = cnnlab.convolve2d(lecture.SMILEY, lecture.FEATURE_DETECTOR, stride=2, padding=1)
+    fig = plots.plot_sliding_window(lecture.SMILEY, lecture.FEATURE_DETECTOR, output, step=5, stride=2, padding=1, flip=True)
+    assert fig.axes[1].get_title() == "kernel, flipped"
+    assert [t.get_text() for t in fig.axes[1].texts] == [plots._number(v) for v in lecture.FEATURE_DETECTOR[::-1, ::-1].ravel()]
+    assert "input (zero padded)" == fig.axes[0].get_title()
+    assert fig.axes[0].images[0].get_array().shape == (9, 9)
+    assert "position (1, 1)" in fig._suptitle.get_text()
+
+
+def test_map_comparison_outlines_the_misprinted_cell():
+    computed = cnnlab.correlate2d(lecture.SMILEY, lecture.FEATURE_DETECTOR)
+    fig = plots.plot_map_comparison(computed, lecture.SLIDE_FEATURE_MAP)
+    for ax in fig.axes:
+        assert len(ax.patches) == 1 and ax.patches[0].get_xy() == (2 - 0.45, 2 - 0.45)
+
+
+def test_kernel_gallery_shows_each_kernel_applied_with_same_padding():
+    photo = load_image("coins", size=40)
+    chosen = {name: KERNELS[name] for name in ("identity", "Sobel x (vertical edges)", "Gaussian blur 5x5")}
+    fig = plots.plot_kernel_gallery(photo, chosen, columns=2)
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(shown) == 3
+    np.testing.assert_allclose(shown[0], photo)
+    np.testing.assert_allclose(shown[2], cnnlab.correlate2d(photo, chosen["Gaussian blur 5x5"], padding="same"))
+
+
+def test_display_limits_are_symmetric_for_edge_maps_only():
+    edges = cnnlab.correlate2d(load_image("camera", 64), KERNELS["Sobel x (vertical edges)"])
+    low, high = plots._limits(edges)
+    assert low == -high and high > 0
+    low, high = plots._limits(load_image("camera", 64))
+    assert 0 <= low < high <= 1
+
+
+def test_kernel_drawing_writes_whole_numbers_and_the_denominator():
+    fig, ax = plt.subplots()
+    plots.draw_kernel(ax, KERNELS["Gaussian blur 3x3"], "Gaussian")
+    assert [t.get_text() for t in ax.texts[:9]] == ["1", "2", "1", "2", "4", "2", "1", "2", "1"]
+    assert ax.texts[-1].get_text() == "all × 1/16"
+    plots.draw_kernel(ax, KERNELS["sharpen"])  # redrawing replaces the numbers
+    assert [t.get_text() for t in ax.texts] == ["0", "-1", "0", "-1", "5", "-1", "0", "-1", "0"]
+
+
+def test_visit_counts_channels_and_activation_maps_plots():
+    fig = plots.plot_visit_counts({"a": np.ones((5, 5)), "b": 2 * np.ones((5, 5))})
+    assert len(fig.axes) == 2 and len(fig.axes[0].texts) == 25
+    fig = plots.plot_channels(load_color_image("astronaut", 16))
+    assert len(fig.axes) == 4 and fig.axes[1].get_title() == "channel 0 (red)"
+    fig = plots.plot_activation_maps(np.zeros((6, 28, 28)), names=list("abcdef"))
+    assert len(fig.axes) == 6 and fig.axes[5].get_title() == "f\n28x28"
+    fig = plots.plot_grids([np.eye(3), np.ones((2, 2))], ["eye", "ones"])
+    assert [ax.get_title() for ax in fig.axes] == ["eye", "ones"]
+
+
+# --- widgets ----------------------------------------------------------------------------------
+
+def test_kernel_explorer_swaps_in_cnnlab_output():
+    explorer = conv_widgets.KernelExplorer(images=("coins", "camera"))
+    output = explorer.update(image="camera", kernel="sharpen", stride=2, padding=1)
+    np.testing.assert_allclose(output, cnnlab.correlate2d(load_image("camera"), KERNELS["sharpen"], stride=2, padding=1))
+    assert output.shape == (256, 256)
+    np.testing.assert_allclose(explorer.artists["output"].get_array(), output)
+    assert explorer.artists["output"].axes.get_title() == "output: 256x256 (stride 2, padding 1)"
+    explorer.update(image="coins", kernel="Gaussian blur 5x5", stride=1, padding=0)
+    assert len([t for t in explorer.artists["kernel"].texts if t.get_text() != "all × 1/256"]) == 25
+    assert explorer.artists["input"].get_array().shape == (303, 384)
+    assert explorer.time_update(repeats=1) > 0
+    assert type(explorer.widget()).__name__ == "VBox"
+
+
+def test_sliding_window_and_output_size_widgets_build():
+    widget = conv_widgets.sliding_window_widget(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER, stride=2)
+    slider = widget.children[0].children[1]
+    assert (slider.min, slider.max) == (0, 3)  # four positions at stride 2
+    assert type(conv_widgets.output_size_widget()).__name__ == "VBox"
+
+
+def test_output_size_message_shows_the_fraction_or_the_size():
+    assert "2.333" in conv_widgets._size_message(7, 3, 3, 0) and "ValueError" in conv_widgets._size_message(7, 3, 3, 0)
+    assert conv_widgets._size_message(7, 3, 1, 1).endswith("output 7 pixels")
+
+
+# --- exercise 1.1 -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda: -12, "flipped"),
+    (lambda: 18, "sum of the pixels"),
+    (lambda: float(np.sum(ex.PATCH * ex.SOBEL.T)), "transposed"),
+    (lambda: ex.PATCH * ex.SOBEL, "one number"),
+    (lambda: None, "return"),
+    (lambda: 11, "expected another number"),
+])
+def test_output_cell_hints(answer, hint, capsys):
+    result, printed = outcome(ex.check_output_cell, answer, capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_output_cell_right_and_stub(capsys):
+    result, printed = outcome(ex.check_output_cell, lambda: 12, capsys)
+    assert result == checks.PASSED and "= 12" in printed
+
+    def stub():
+        raise NotImplementedError("work it out")
+    assert outcome(ex.check_output_cell, stub, capsys)[0] == checks.NOT_DONE
+
+
+# --- exercise 1.2 -----------------------------------------------------------------------------
+
+def right_size(n, kernel_size, stride=1, padding=0):
+    span = n - kernel_size + 2 * padding
+    if span < 0 or span % stride:
+        raise ValueError("does not fit")
+    return span // stride + 1
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda n, f, stride=1, padding=0: (n - f) // stride + 1, "left out the padding"),
+    (lambda n, f, stride=1, padding=0: (n - f + padding) // stride + 1, "not P"),
+    (lambda n, f, stride=1, padding=0: (n - f + 2 * padding) // stride, "forgot the + 1"),
+    (lambda n, f, stride=1, padding=0: n - f + 2 * padding + 1, "ignored the stride"),
+    (lambda n, f, stride=1, padding=0: (n - f + 2 * padding) // stride + 1, "Raise a ValueError"),
+    (lambda n, f, stride=1, padding=0: (n - f + 2 * padding) / stride + 1, "Raise a ValueError"),
+])
+def test_output_size_hints(wrong, hint, capsys):
+    result, printed = outcome(ex.check_output_size, wrong, capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_output_size_right_and_stub(capsys):
+    assert outcome(ex.check_output_size, right_size, capsys)[0] == checks.PASSED
+
+    def stub(n, kernel_size, stride=1, padding=0):
+        raise NotImplementedError
+    assert outcome(ex.check_output_size, stub, capsys)[0] == checks.NOT_DONE
+
+
+# --- exercises 1.3 and 1.4 --------------------------------------------------------------------
+
+def loops(image, kernel, stride=1, flip=False, start_step=None, extra=1, same_size=False):
+    """A correlate2d with switchable mistakes."""
+    kernel = kernel[::-1, ::-1] if flip else kernel
+    kh, kw = kernel.shape
+    step = stride if start_step is None else start_step
+    if same_size:
+        out = np.zeros(image.shape)
+        padded = np.pad(image, ((0, kh), (0, kw)))
+        for i in range(image.shape[0]):
+            for j in range(image.shape[1]):
+                out[i, j] = np.sum(padded[i:i + kh, j:j + kw] * kernel)
+        return out
+    rows = (image.shape[0] - kh) // stride + extra
+    cols = (image.shape[1] - kw) // stride + extra
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = np.sum(image[i * step:i * step + kh, j * step:j * step + kw] * kernel)
+    return out
+
+
+def fast(image, kernel, stride=1):
+    return np.einsum("ijkl,kl->ij", sliding_window_view(image, kernel.shape)[::stride, ::stride], kernel)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda image, kernel, stride=1: loops(image, kernel, stride, flip=True), "convolution"),
+    (lambda image, kernel, stride=1: loops(image, kernel, 1), "forgot the stride"),
+    (lambda image, kernel, stride=1: loops(image, kernel, stride, extra=0), "off by one"),
+    (lambda image, kernel, stride=1: loops(image, kernel, stride, start_step=1), "one pixel apart"),
+    (lambda image, kernel, stride=1: loops(image, kernel, stride, same_size=True), "as big as the input"),
+    (lambda image, kernel, stride=1: loops(image, kernel, stride).T, "swapped"),
+    (lambda image, kernel, stride=1: None, "return"),
+])
+def test_correlate2d_loops_hints(wrong, hint, capsys):
+    result, printed = outcome(ex.check_correlate2d_loops, wrong, capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_correlate2d_loops_right_and_stub(capsys):
+    assert outcome(ex.check_correlate2d_loops, loops, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_correlate2d_loops, cnnlab.correlate2d_naive, capsys)[0] == checks.PASSED
+
+    def stub(image, kernel, stride=1):
+        raise NotImplementedError
+    assert outcome(ex.check_correlate2d_loops, stub, capsys)[0] == checks.NOT_DONE
+
+
+def test_correlate2d_fast_passes_and_rejects_python_loops(capsys):
+    assert outcome(ex.check_correlate2d_fast, fast, capsys)[0] == checks.PASSED
+    result, printed = outcome(ex.check_correlate2d_fast, loops, capsys)
+    assert result == checks.FAILED and "sliding_window_view" in printed
+
+    def flipped(image, kernel, stride=1):
+        return fast(image, kernel[::-1, ::-1], stride)
+    result, printed = outcome(ex.check_correlate2d_fast, flipped, capsys)
+    assert result == checks.FAILED and "flipped" in printed
