@@ -1,0 +1,613 @@
+"""cnnlab against PyTorch, SciPy and its own loop versions: one process, the same inputs, medians, ratios.
+
+Run ``make bench`` (or ``.venv/bin/python benchmarks/run.py``). Prints a table and writes
+``benchmarks/results/latest.json`` and ``benchmarks/results/latest.md``. See ``benchmarks/README.md``.
+
+Method
+------
+- Every comparison is a pair (cnnlab, reference) on the same arrays. After a warm-up, the two are
+  timed alternately (ours, reference, ours, reference, ...) so that a burst of load from another
+  process hits both, and each side's median is kept. The ratio is ``cnnlab median / reference median``:
+  below 1 means cnnlab is faster.
+- PyTorch runs on the CPU with ``torch.set_num_threads`` equal to the threads NumPy's BLAS uses, so
+  both sides get the same cores. Backward in PyTorch is autograd; in cnnlab the layers' path
+  (forward keeps the im2col matrices, backward reuses them).
+- Peak memory is measured in a fresh child process per case: the increase of the resident set's
+  high-water mark (Linux ``VmHWM`` after resetting it) during one forward+backward, the same method
+  for both libraries; for NumPy, ``tracemalloc``'s peak is reported too.
+"""
+import argparse
+import datetime
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import cnnlab  # noqa: E402
+import cnnlab.functional as F  # noqa: E402
+from cnnlab.functional import conv as _conv  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+try:
+    import torch
+except ImportError:  # PyTorch is optional: its comparisons are skipped with a note.
+    torch = None
+
+try:
+    from threadpoolctl import threadpool_info
+except ImportError:
+    threadpool_info = None
+
+# Workloads of issue 7: (batch, channels, size, filters, kernel, padding).
+CONV_WORKLOADS = {
+    "A": (64, 1, 28, 8, 3, 1),
+    "B": (64, 8, 14, 16, 3, 1),
+    "C": (16, 3, 64, 16, 5, 2),
+}
+DTYPES = (np.float32, np.float64)
+
+
+# ----------------------------------------------------------------------------------------------
+# Timing
+# ----------------------------------------------------------------------------------------------
+
+def _once(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def compare(ours, reference, budget=0.6, min_repeats=5, max_repeats=40):
+    """Median seconds of ``ours`` and ``reference``, timed alternately after a warm-up."""
+    for _ in range(2):
+        first = _once(ours) + _once(reference)
+    repeats = int(min(max_repeats, max(min_repeats, budget / max(first, 1e-6))))
+    ours_times, reference_times = [], []
+    for _ in range(repeats):
+        ours_times.append(_once(ours))
+        reference_times.append(_once(reference))
+    return statistics.median(ours_times), statistics.median(reference_times), repeats
+
+
+def alone(function, budget=0.6, min_repeats=5, max_repeats=60):
+    for _ in range(2):
+        first = _once(function)
+    repeats = int(min(max_repeats, max(min_repeats, budget / max(first, 1e-6))))
+    return statistics.median(_once(function) for _ in range(repeats)), repeats
+
+
+# ----------------------------------------------------------------------------------------------
+# The workloads
+# ----------------------------------------------------------------------------------------------
+
+def _conv_inputs(name, dtype, seed=0):
+    batch, channels, size, filters, kernel, padding = CONV_WORKLOADS[name]
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, channels, size, size)).astype(dtype)
+    weight = (rng.standard_normal((filters, channels, kernel, kernel)) / kernel).astype(dtype)
+    bias = rng.standard_normal(filters).astype(dtype)
+    grad = rng.standard_normal((batch, filters, size, size)).astype(dtype)
+    return x, weight, bias, grad, padding
+
+
+def _cnnlab_conv_forward_backward(x, weight, bias, grad, padding):
+    output, cache = _conv._conv2d_with_cache(x, weight, bias, 1, padding)
+    return output, _conv._conv2d_backward_from_cache(grad, cache)
+
+
+def _torch_conv_forward_backward(x, weight, bias, grad, padding):
+    x, weight, bias = (t.detach().requires_grad_() for t in (x, weight, bias))
+    output = torch.nn.functional.conv2d(x, weight, bias, padding=padding)
+    output.backward(grad)
+    return output, (x.grad, weight.grad, bias.grad)
+
+
+def conv_rows(rows, notes):
+    for name in CONV_WORKLOADS:
+        for dtype in DTYPES:
+            x, weight, bias, grad, padding = _conv_inputs(name, dtype)
+            label = f"conv2d {name} {_shape_text(name)}"
+            if torch is None:
+                seconds, repeats = alone(lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding))
+                rows.append(_row(label, "forward+backward", dtype, seconds, None, None, repeats))
+                continue
+            tx, tw, tb, tg = map(torch.from_numpy, (x, weight, bias, grad))
+            _check_same_numbers(_cnnlab_conv_forward_backward(x, weight, bias, grad, padding),
+                                _torch_conv_forward_backward(tx, tw, tb, tg, padding), dtype, label, notes)
+
+            def ours_forward():
+                return F.conv2d(x, weight, bias, 1, padding)
+
+            def torch_forward():
+                with torch.no_grad():
+                    return torch.nn.functional.conv2d(tx, tw, tb, padding=padding)
+
+            ours, theirs, repeats = compare(ours_forward, torch_forward)
+            rows.append(_row(label, "forward", dtype, ours, "PyTorch", theirs, repeats))
+            ours, theirs, repeats = compare(lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding),
+                                            lambda: _torch_conv_forward_backward(tx, tw, tb, tg, padding))
+            rows.append(_row(label, "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
+
+
+def _check_same_numbers(ours, theirs, dtype, label, notes):
+    """Speed never costs correctness: the compared runs must agree before they are timed."""
+    tolerance = 1e-3 if dtype == np.float32 else 1e-9
+    output, grads = ours
+    expected_output, expected_grads = theirs
+    for a, b in zip((output,) + tuple(grads), (expected_output,) + tuple(expected_grads)):
+        b = b.detach().numpy()
+        error = np.max(np.abs(a - b)) / max(1.0, np.max(np.abs(b)))
+        if error > tolerance:
+            notes.append(f"{label} {np.dtype(dtype).name}: cnnlab and PyTorch differ by {error:.2g} (relative)")
+
+
+def _shape_text(name):
+    batch, channels, size, filters, kernel, padding = CONV_WORKLOADS[name]
+    return f"(N={batch}, C={channels}, {size}x{size}, {filters} filters {kernel}x{kernel}, pad {padding})"
+
+
+def single_image_rows(rows, notes):
+    """D: one 512x512 image and one 3x3 kernel, the interactive gallery's case."""
+    from scipy import ndimage, signal
+
+    rng = np.random.default_rng(1)
+    for dtype in DTYPES:
+        image = rng.random((512, 512)).astype(dtype)
+        kernel = rng.standard_normal((3, 3)).astype(dtype)
+        ours_fn = lambda: cnnlab.correlate2d(image, kernel, padding="same")  # noqa: E731
+        expected = ndimage.correlate(image, kernel, mode="constant", cval=0.0)
+        error = np.max(np.abs(ours_fn() - expected))
+        if error > (1e-4 if dtype == np.float32 else 1e-10):
+            notes.append(f"D {np.dtype(dtype).name}: correlate2d differs from scipy.ndimage.correlate by {error:.2g}")
+        label = "D correlate2d, one 512x512 image, 3x3 kernel, 'same'"
+        references = [
+            ("scipy.ndimage.correlate", lambda: ndimage.correlate(image, kernel, mode="constant", cval=0.0)),
+            ("scipy.signal.correlate2d", lambda: signal.correlate2d(image, kernel, mode="same")),
+        ]
+        if torch is not None:
+            timage, tkernel = torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None]
+
+            def torch_single():
+                with torch.no_grad():
+                    return torch.nn.functional.conv2d(timage, tkernel, padding=1)
+            references.append(("PyTorch conv2d", torch_single))
+        for reference_name, reference in references:
+            ours, theirs, repeats = compare(ours_fn, reference)
+            rows.append(_row(label, "forward", dtype, ours, reference_name, theirs, repeats))
+        if torch is not None:
+            batch_image, batch_kernel = image[None, None], kernel[None, None]
+            ours, theirs, repeats = compare(lambda: F.conv2d(batch_image, batch_kernel, padding=1), torch_single)
+            rows.append(_row("D conv2d (1, 1, 512, 512), one 3x3 kernel, pad 1", "forward", dtype, ours, "PyTorch conv2d", theirs, repeats))
+
+
+def naive_rows(rows, notes):
+    """The loop versions, on a small case: why vectorisation matters."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 1, 28, 28))
+    weight = rng.standard_normal((8, 1, 3, 3))
+    ours, theirs, repeats = compare(lambda: F.conv2d(x, weight, padding=1), lambda: F.conv2d_naive(x, weight, padding=1),
+                                    budget=0.5, min_repeats=3, max_repeats=10)
+    rows.append(_row("conv2d (N=4, C=1, 28x28, 8 filters 3x3, pad 1)", "forward", np.float64, ours,
+                     "cnnlab conv2d_naive (loops)", theirs, repeats))
+    image, kernel = rng.random((64, 64)), rng.standard_normal((3, 3))
+    ours, theirs, repeats = compare(lambda: cnnlab.correlate2d(image, kernel), lambda: cnnlab.correlate2d_naive(image, kernel),
+                                    budget=0.5, min_repeats=3, max_repeats=10)
+    rows.append(_row("correlate2d 64x64 image, 3x3 kernel", "forward", np.float64, ours,
+                     "cnnlab correlate2d_naive (loops)", theirs, repeats))
+
+
+def pooling_and_batch_norm_rows(rows, notes):
+    """max_pool2d 2x2 stride 2 and training batch_norm, forward+backward, on A's output (64, 8, 28, 28)."""
+    pooling = getattr(F, "max_pool2d", None)
+    from cnnlab.functional import pooling as _pooling, normalization as _normalization
+    with_cache = getattr(_pooling, "_max_pool2d_with_cache", None)
+    backward_from_cache = getattr(_pooling, "_max_pool2d_backward_from_cache", None)
+    rng = np.random.default_rng(3)
+    for dtype in DTYPES:
+        x = rng.standard_normal((64, 8, 28, 28)).astype(dtype)
+        grad_pool = rng.standard_normal((64, 8, 14, 14)).astype(dtype)
+        grad_norm = rng.standard_normal(x.shape).astype(dtype)
+        if pooling is None or with_cache is None:
+            notes.append("max_pool2d: cnnlab.functional.max_pool2d (with its cache helpers) not found, skipped")
+        elif torch is None:
+            notes.append("max_pool2d: PyTorch not installed, no reference")
+        else:
+            tx, tg = torch.from_numpy(x), torch.from_numpy(grad_pool)
+
+            def ours_pool():
+                output, cache = with_cache(x, (2, 2), (2, 2), (0, 0), False)
+                return backward_from_cache(grad_pool, cache)
+
+            def torch_pool():
+                leaf = tx.detach().requires_grad_()
+                torch.nn.functional.max_pool2d(leaf, 2, 2).backward(tg)
+                return leaf.grad
+            if not np.allclose(ours_pool(), torch_pool().numpy(), atol=1e-6):
+                notes.append(f"max_pool2d {np.dtype(dtype).name}: gradients differ from PyTorch")
+            ours, theirs, repeats = compare(ours_pool, torch_pool)
+            rows.append(_row("max_pool2d 2x2 stride 2 on (64, 8, 28, 28)", "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
+
+        norm_cache = getattr(_normalization, "_batch_norm_with_cache", None)
+        norm_backward = getattr(_normalization, "_batch_norm_backward_from_cache", None)
+        if norm_cache is None or norm_backward is None:
+            notes.append("batch_norm: cnnlab.functional.batch_norm (with its cache helpers) not found, skipped")
+            continue
+        if torch is None:
+            continue
+        weight, bias = rng.random(8).astype(dtype) + 0.5, rng.standard_normal(8).astype(dtype)
+        running_mean, running_var = np.zeros(8, dtype), np.ones(8, dtype)
+        tx, tg, tw, tb = map(torch.from_numpy, (x, grad_norm, weight, bias))
+        t_mean, t_var = torch.zeros(8, dtype=tx.dtype), torch.ones(8, dtype=tx.dtype)
+
+        def ours_norm():
+            output, cache = norm_cache(x, running_mean, running_var, weight, bias, training=True)
+            return norm_backward(grad_norm, cache)
+
+        def torch_norm():
+            leaf, w, b = tx.detach().requires_grad_(), tw.detach().requires_grad_(), tb.detach().requires_grad_()
+            torch.nn.functional.batch_norm(leaf, t_mean, t_var, w, b, training=True).backward(tg)
+            return leaf.grad
+        ours_grad = ours_norm()
+        ours_grad = ours_grad[0] if isinstance(ours_grad, tuple) else ours_grad
+        if not np.allclose(ours_grad, torch_norm().numpy(), atol=1e-3 if dtype == np.float32 else 1e-9):
+            notes.append(f"batch_norm {np.dtype(dtype).name}: input gradient differs from PyTorch")
+        ours, theirs, repeats = compare(ours_norm, torch_norm)
+        rows.append(_row("batch_norm (training) on (64, 8, 28, 28)", "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
+
+
+def training_rows(rows, notes, images=8000, batch_size=64):
+    """One epoch of the Ex. 3.1 network on 8,000 MNIST digits, float32, SGD with momentum, both libraries."""
+    nn = getattr(cnnlab, "nn", None)
+    if nn is None or not hasattr(nn, "Conv2d") or not hasattr(cnnlab, "optim"):
+        notes.append("training epoch: PENDING, cnnlab.nn.Conv2d / cnnlab.optim not available yet")
+        return
+    if torch is None:
+        notes.append("training epoch: PyTorch not installed, no reference")
+        return
+    from cnnlab.datasets import load_mnist
+    (x_train, y_train), _ = load_mnist(test_size=2000, dtype=np.float32)
+    x_train, y_train = x_train[:images], y_train[:images]
+
+    def cnnlab_network():
+        return nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1, rng=0, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1, rng=1, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * 7 * 7, 10, rng=2, dtype=np.float32))
+
+    def torch_network():
+        torch.manual_seed(0)
+        tnn = torch.nn
+        return tnn.Sequential(tnn.Conv2d(1, 8, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+                              tnn.Conv2d(8, 16, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+                              tnn.Flatten(), tnn.Linear(16 * 7 * 7, 10))
+
+    ours_model = cnnlab_network()
+    ours_loss = nn.CrossEntropyLoss()
+    ours_optimiser = cnnlab.optim.SGD(ours_model.parameters(), lr=0.05, momentum=0.9)
+    torch_model = torch_network()
+    torch_loss = torch.nn.CrossEntropyLoss()
+    torch_optimiser = torch.optim.SGD(torch_model.parameters(), lr=0.05, momentum=0.9)
+    tx, ty = torch.from_numpy(x_train), torch.from_numpy(y_train)
+    losses = {}
+
+    def ours_epoch(limit=None):
+        total = 0.0
+        for start in range(0, len(x_train) if limit is None else limit, batch_size):
+            xb, yb = x_train[start:start + batch_size], y_train[start:start + batch_size]
+            loss = ours_loss(ours_model(xb), yb)
+            ours_optimiser.zero_grad()
+            ours_model.backward(ours_loss.backward())
+            ours_optimiser.step()
+            total += float(loss)
+        losses["cnnlab"] = total
+        return total
+
+    def torch_epoch(limit=None):
+        total = 0.0
+        for start in range(0, len(tx) if limit is None else limit, batch_size):
+            xb, yb = tx[start:start + batch_size], ty[start:start + batch_size]
+            loss = torch_loss(torch_model(xb), yb)
+            torch_optimiser.zero_grad()
+            loss.backward()
+            torch_optimiser.step()
+            total += float(loss)
+        losses["PyTorch"] = total
+        return total
+
+    ours_epoch(limit=640)
+    torch_epoch(limit=640)
+    ours_times, torch_times = [], []
+    for _ in range(3):
+        ours_times.append(_once(ours_epoch))
+        torch_times.append(_once(torch_epoch))
+    batches = math.ceil(images / batch_size)
+    rows.append(_row(f"training epoch, Ex. 3.1 network, {images} MNIST digits, batch {batch_size}, SGD momentum",
+                     "epoch", np.float32, statistics.median(ours_times), "PyTorch", statistics.median(torch_times), 3))
+    notes.append(f"training epoch: mean loss of the last timed epoch: cnnlab {losses['cnnlab'] / batches:.3f}, "
+                 f"PyTorch {losses['PyTorch'] / batches:.3f} (different initial weights; both should fall below ~0.3)")
+
+
+def explorer_rows(rows, notes):
+    """The interactive explorer's update: slider change -> new output array on a 512x512 photo."""
+    from skimage import data
+    photo = data.camera().astype(np.float64) / 255
+    for name in ("sharpen", "Sobel x (vertical edges)", "Gaussian blur 5x5"):
+        kernel = cnnlab.kernels.KERNELS[name]
+
+        def update():
+            filtered = cnnlab.correlate2d(photo, kernel, padding="same")
+            low, high = filtered.min(), filtered.max()
+            return (filtered - low) / (high - low if high > low else 1.0)
+        seconds, repeats = alone(update)
+        rows.append(_row(f"explorer update: camera 512x512, {name}, correlate2d + rescale to [0, 1]", "update",
+                         np.float64, seconds, None, None, repeats))
+
+
+# ----------------------------------------------------------------------------------------------
+# Peak memory, in child processes
+# ----------------------------------------------------------------------------------------------
+
+def _memory_child(library, mode, dtype_name):
+    """Run one forward+backward of conv2d on C; print the peak memory increase as JSON."""
+    import tracemalloc
+    dtype = np.dtype(dtype_name).type
+    x, weight, bias, grad, padding = _conv_inputs("C", dtype)
+    small = [a[:1] for a in (x, grad)]
+    if library == "torch":
+        torch.set_num_threads(int(os.environ.get("CNNLAB_BENCH_THREADS", "1")))
+        tensors = list(map(torch.from_numpy, (x, weight, bias, grad)))
+        _torch_conv_forward_backward(torch.from_numpy(small[0]), tensors[1], tensors[2], torch.from_numpy(small[1]), padding)
+        run = lambda: _torch_conv_forward_backward(*tensors, padding)  # noqa: E731
+    elif mode == "layer":
+        _cnnlab_conv_forward_backward(small[0], weight, bias, small[1], padding)
+        run = lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding)  # noqa: E731
+    else:
+        F.conv2d_backward(small[1], small[0], weight, bias, 1, padding)
+        run = lambda: (F.conv2d(x, weight, bias, 1, padding), F.conv2d_backward(grad, x, weight, bias, 1, padding))  # noqa: E731
+    gc.collect()
+    baseline = _resident_kib()
+    reset = _reset_peak()
+    tracing = library != "torch"
+    if tracing:
+        tracemalloc.start()
+    result = run()
+    traced_peak = tracemalloc.get_traced_memory()[1] if tracing else None
+    if tracing:
+        tracemalloc.stop()
+    peak = _peak_kib() if reset else None
+    del result
+    print(json.dumps({"rss_increase_mib": None if peak is None else (peak - baseline) / 1024,
+                      "tracemalloc_peak_mib": None if traced_peak is None else traced_peak / 2**20}))
+
+
+def _resident_kib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _peak_kib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak():
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: reset the resident high-water mark
+        return True
+    except OSError:
+        return False
+
+
+def memory_rows(memory, notes, threads):
+    cases = [("cnnlab", "layer"), ("cnnlab", "functional")] + ([("torch", "autograd")] if torch is not None else [])
+    for dtype in DTYPES:
+        results = {}
+        for library, mode in cases:
+            environment = dict(os.environ, CNNLAB_BENCH_THREADS=str(threads))
+            completed = subprocess.run([sys.executable, __file__, "--memory-child", library, mode, np.dtype(dtype).name],
+                                       capture_output=True, text=True, env=environment, timeout=120)
+            if completed.returncode != 0:
+                notes.append(f"memory {library} {mode}: child failed: {completed.stderr.strip()[-300:]}")
+                continue
+            results[(library, mode)] = json.loads(completed.stdout.strip().splitlines()[-1])
+        for (library, mode), values in results.items():
+            memory.append({"workload": "conv2d C forward+backward", "dtype": np.dtype(dtype).name,
+                           "library": "PyTorch" if library == "torch" else "cnnlab", "path": mode, **values})
+
+
+# ----------------------------------------------------------------------------------------------
+# Reporting
+# ----------------------------------------------------------------------------------------------
+
+def _row(workload, measure, dtype, ours, reference, theirs, repeats):
+    return {"workload": workload, "measure": measure, "dtype": np.dtype(dtype).name, "cnnlab_ms": ours * 1e3,
+            "reference": reference, "reference_ms": None if theirs is None else theirs * 1e3,
+            "ratio": None if theirs is None else ours / theirs, "repeats": repeats}
+
+
+def geometric_mean(values):
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def targets(rows, memory):
+    """Issue 7's targets, each with the measured value and whether it holds."""
+    checks = []
+    conv = [r["ratio"] for r in rows if r["workload"].startswith("conv2d ") and r["measure"] == "forward+backward"
+            and r["reference"] == "PyTorch" and r["workload"][7] in "ABC"]
+    if conv:
+        mean = geometric_mean(conv)
+        checks.append(("conv2d forward+backward, geometric mean over A, B, C x both dtypes", "<= 1.25x PyTorch",
+                       f"{mean:.2f}x", mean <= 1.25))
+        checks.append(("conv2d forward+backward, worst single case", "<= 2.5x PyTorch", f"{max(conv):.2f}x", max(conv) <= 2.5))
+    pool = [r for r in rows if r["workload"].startswith("max_pool2d") and r["dtype"] == "float32"]
+    if pool:
+        checks.append(("max_pool2d 2x2 forward+backward, float32", "<= 1.0x PyTorch", f"{pool[0]['ratio']:.2f}x", pool[0]["ratio"] <= 1.0))
+    norm = [r["ratio"] for r in rows if r["workload"].startswith("batch_norm")]
+    if norm:
+        checks.append(("batch_norm forward+backward (worst dtype)", "<= 2x PyTorch", f"{max(norm):.2f}x", max(norm) <= 2.0))
+    epoch = [r for r in rows if r["measure"] == "epoch"]
+    if epoch:
+        checks.append(("training epoch Ex. 3.1, float32", "<= 1.25x PyTorch", f"{epoch[0]['ratio']:.2f}x", epoch[0]["ratio"] <= 1.25))
+    single = [r["ratio"] for r in rows if r["workload"].startswith("D correlate2d") and r["reference"] == "scipy.ndimage.correlate"]
+    if single:
+        checks.append(("D single 512x512 image (worst dtype)", "faster than scipy.ndimage.correlate (< 1.0x)",
+                       f"{max(single):.2f}x", max(single) < 1.0))
+    explorer = [r["cnnlab_ms"] for r in rows if r["measure"] == "update"]
+    if explorer:
+        checks.append(("explorer update, 512x512 photo (slowest kernel)", "< 30 ms", f"{max(explorer):.1f} ms", max(explorer) < 30))
+    for dtype in ("float32", "float64"):
+        by = {(m["library"], m["path"]): m for m in memory if m["dtype"] == dtype}
+        reference = by.get(("PyTorch", "autograd"))
+        for path in ("layer", "functional"):
+            ours = by.get(("cnnlab", path))
+            if ours and reference and ours["rss_increase_mib"] is not None and reference["rss_increase_mib"] is not None:
+                checks.append((f"peak memory conv2d C forward+backward, {dtype}, cnnlab {path} path",
+                               "<= PyTorch's increase", f"{ours['rss_increase_mib']:.1f} MiB vs {reference['rss_increase_mib']:.1f} MiB",
+                               ours["rss_increase_mib"] <= reference["rss_increase_mib"]))
+    return [{"target": t, "goal": g, "measured": m, "holds": bool(h)} for t, g, m, h in checks]
+
+
+def environment(threads):
+    blas = []
+    if threadpool_info is not None:
+        blas = [{k: info.get(k) for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "prefix")}
+                for info in threadpool_info()]
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": None if torch is None else torch.__version__,
+        "cpu_count": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "threads": threads,
+        "blas": blas,
+        "load_average_at_start": list(os.getloadavg()),
+    }
+
+
+def _ms(value):
+    return "" if value is None else (f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}")
+
+
+def markdown(report):
+    env = report["environment"]
+    blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads, {b['architecture']})"
+                     for b in env["blas"] if b["user_api"] == "blas") or "unknown (threadpoolctl not installed)"
+    lines = [
+        "# cnnlab benchmarks: latest run",
+        "",
+        f"{env['date_utc']} UTC; Python {env['python']}, NumPy {env['numpy']} with {blas}; "
+        f"PyTorch {env['torch'] or 'not installed'} with {env['threads']} threads; {env['cpu_count']} CPUs; "
+        f"load average {env['load_average_at_start'][0]:.2f} at the start, {report['load_average_at_end'][0]:.2f} at the end.",
+        "",
+        "Ratio = cnnlab median / reference median, timed alternately in one process (below 1: cnnlab is faster).",
+        "",
+        "## Targets (issue 7)",
+        "",
+        "| target | goal | measured | holds |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {t['target']} | {t['goal']} | {t['measured']} | {'yes' if t['holds'] else '**no**'} |" for t in report["targets"]]
+    lines += ["", "## Times", "", "| workload | measure | dtype | cnnlab ms | reference | reference ms | ratio |",
+              "| --- | --- | --- | ---: | --- | ---: | ---: |"]
+    for r in report["rows"]:
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        lines.append(f"| {r['workload']} | {r['measure']} | {r['dtype']} | {_ms(r['cnnlab_ms'])} | {r['reference'] or ''} | "
+                     f"{_ms(r['reference_ms'])} | {ratio} |")
+    if report["memory"]:
+        lines += ["", "## Peak memory, conv2d C forward+backward", "",
+                  "Increase of the process's resident high-water mark during one forward+backward (fresh child process "
+                  "per case, inputs already allocated); tracemalloc's peak for NumPy allocations in brackets. "
+                  "'layer' keeps the im2col matrices from forward for backward; 'functional' is `conv2d` then "
+                  "`conv2d_backward`, which rebuilds them chunk by chunk.", "",
+                  "| dtype | library | path | peak increase MiB | tracemalloc peak MiB |", "| --- | --- | --- | ---: | ---: |"]
+        for m in report["memory"]:
+            traced = "" if m["tracemalloc_peak_mib"] is None else f"{m['tracemalloc_peak_mib']:.1f}"
+            rss = "" if m["rss_increase_mib"] is None else f"{m['rss_increase_mib']:.1f}"
+            lines.append(f"| {m['dtype']} | {m['library']} | {m['path']} | {rss} | {traced} |")
+    if report["notes"]:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def print_table(report):
+    print(f"\n{'workload':<78} {'measure':<17} {'dtype':<8} {'cnnlab ms':>10} {'reference':<28} {'ref ms':>9} {'ratio':>7}")
+    for r in report["rows"]:
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        print(f"{r['workload'][:78]:<78} {r['measure']:<17} {r['dtype']:<8} {_ms(r['cnnlab_ms']):>10} "
+              f"{(r['reference'] or '')[:28]:<28} {_ms(r['reference_ms']):>9} {ratio:>7}")
+    print("\nTargets:")
+    for t in report["targets"]:
+        print(f"  [{'ok' if t['holds'] else 'MISS'}] {t['target']}: {t['measured']} (goal {t['goal']})")
+    for m in report["memory"]:
+        print(f"  memory {m['dtype']} {m['library']} {m['path']}: {m['rss_increase_mib']} MiB (tracemalloc {m['tracemalloc_peak_mib']})")
+    for n in report["notes"]:
+        print(f"  note: {n}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memory-child", nargs=3, metavar=("LIBRARY", "MODE", "DTYPE"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs="*", default=None,
+                        help="run only these groups: conv single naive pool train explorer memory")
+    parser.add_argument("--output", default=str(RESULTS), help="folder for latest.json and latest.md")
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        _memory_child(*args.memory_child)
+        return
+    threads = 1
+    if threadpool_info is not None:
+        blas_threads = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        threads = blas_threads[0] if blas_threads else 1
+    if torch is not None:
+        torch.set_num_threads(threads)
+    warnings.filterwarnings("ignore", message="Using padding='same'")
+    rows, notes, memory = [], [], []
+    notes.append("Timings share the machine with whatever else runs: other processes' load makes them noisy "
+                 "(see the load averages); the alternating order keeps each ratio fair within its pair.")
+    if torch is None:
+        notes.append("PyTorch is not installed: the PyTorch comparisons are skipped (make bench installs it).")
+    groups = {"conv": conv_rows, "single": single_image_rows, "naive": naive_rows, "pool": pooling_and_batch_norm_rows,
+              "train": training_rows, "explorer": explorer_rows}
+    started = time.perf_counter()
+    for name, function in groups.items():
+        if args.only is None or name in args.only:
+            print(f"running {name} ...", flush=True)
+            try:
+                function(rows, notes)
+            except Exception as error:  # one broken workload must not hide the others
+                notes.append(f"{name}: failed with {type(error).__name__}: {error}")
+    if args.only is None or "memory" in args.only:
+        print("running memory ...", flush=True)
+        memory_rows(memory, notes, threads)
+    report = {"environment": environment(threads), "rows": rows, "memory": memory, "notes": notes,
+              "load_average_at_end": list(os.getloadavg()), "seconds": time.perf_counter() - started}
+    report["targets"] = targets(rows, memory)
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "latest.json").write_text(json.dumps(report, indent=1) + "\n")
+    (output / "latest.md").write_text(markdown(report))
+    print_table(report)
+    print(f"\n{report['seconds']:.0f} s; wrote {output / 'latest.json'} and {output / 'latest.md'}")
+
+
+if __name__ == "__main__":
+    main()
