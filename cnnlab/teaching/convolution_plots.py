@@ -342,11 +342,11 @@ def plot_activation_maps(maps, names=None, title=None):
     """
     maps = np.asarray(maps)
     names = names or [f"filter {index}" for index in range(maps.shape[0])]
-    fig, axes = plt.subplots(1, maps.shape[0], figsize=(min(12, 2 * maps.shape[0]), 2.6), squeeze=False)
+    fig, axes = plt.subplots(1, maps.shape[0], figsize=(min(12, 2 * maps.shape[0]), 2.9), squeeze=False)
     for name, ax, activation in zip(names, axes[0], maps):
         ax.imshow(activation, cmap="viridis")
         ax.set_title(f"{name}\n{activation.shape[0]}x{activation.shape[1]}", fontsize=9)
         ax.axis("off")
     fig.suptitle(title or f"{maps.shape[0]} activation maps stacked: {maps.shape[1]}x{maps.shape[2]}x{maps.shape[0]}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.93))  # room for the title above the panel titles
     return fig
