@@ -81,6 +81,19 @@ def test_fast_pooling_equals_a_naive_loop(kernel, stride, padding, size, seed):
                                _naive_pool(x, kernel, stride, padding, np.mean, 0.0))
 
 
+@settings(max_examples=40, deadline=None)
+@given(kernel=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 2), size=st.integers(4, 9),
+       ceil_mode=st.booleans(), count_include_pad=st.booleans(), seed=st.integers(0, 2**16))
+def test_the_library_loop_versions_equal_the_fast_ones(kernel, stride, padding, size, ceil_mode, count_include_pad,
+                                                       seed):
+    padding = min(padding, kernel // 2)
+    x = np.random.default_rng(seed).normal(size=(2, 3, size + 1, size)).astype(np.float32)
+    args = (kernel, stride, padding, ceil_mode)
+    np.testing.assert_array_equal(F.max_pool2d_naive(x, *args), F.max_pool2d(x, *args))
+    np.testing.assert_allclose(F.avg_pool2d_naive(x, *args, count_include_pad),
+                               F.avg_pool2d(x, *args, count_include_pad), rtol=1e-5, atol=1e-6)
+
+
 # --------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("kernel, stride, padding, ceil_mode", [(2, 2, 0, False), (3, 1, 1, False),
                                                                  (3, 2, 1, True), (2, 3, 0, True)])

@@ -18,9 +18,9 @@ from .._validate import as_float_array, pair
 from ._windows import pad_sides, sizes
 
 __all__ = [
-    "max_pool2d", "max_pool2d_backward",
+    "max_pool2d", "max_pool2d_backward", "max_pool2d_naive",
     "min_pool2d", "min_pool2d_backward",
-    "avg_pool2d", "avg_pool2d_backward",
+    "avg_pool2d", "avg_pool2d_backward", "avg_pool2d_naive",
 ]
 
 # What max-pooling's backward needs from its forward: which window position won, and the geometry.
@@ -266,3 +266,29 @@ def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
     ones = [1] * (kernel[0] * kernel[1])
     grad = _scatter(share, ones, _padded_shape(x.shape, kernel, stride, padding, out_hw), kernel, stride, out_hw)
     return _crop(grad, x.shape, padding)
+
+
+# ------------------------------------------------------------------------- the loop versions
+def _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, reduce, fill):
+    """One window at a time, straight from the definition; the fast versions must agree with it."""
+    x, kernel, stride, padding, (out_h, out_w) = _check(input, kernel_size, stride, padding, ceil_mode)
+    padded = _pad(x, kernel, stride, padding, (out_h, out_w), fill)
+    out = np.empty(x.shape[:2] + (out_h, out_w), x.dtype)
+    for i in range(out_h):
+        for j in range(out_w):
+            top, left = i * stride[0], j * stride[1]
+            window = padded[:, :, top:top + kernel[0], left:left + kernel[1]]
+            out[:, :, i, j] = reduce(window, axis=(2, 3))
+    return out, (x.shape, kernel, stride, padding, (out_h, out_w))
+
+
+def max_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """:func:`max_pool2d` with two Python loops over the output pixels: slow, but it reads like the slide."""
+    return _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, np.max, -np.inf)[0]
+
+
+def avg_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """:func:`avg_pool2d` with two Python loops over the output pixels: each window's sum over its size."""
+    total, (shape, kernel, stride, padding, out_hw) = _pool2d_naive(input, kernel_size, stride, padding, ceil_mode,
+                                                                     np.sum, 0.0)
+    return total / _divisor(shape, kernel, stride, padding, out_hw, count_include_pad, total.dtype)
