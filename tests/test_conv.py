@@ -148,6 +148,20 @@ def test_batch_chunks_give_the_same_numbers(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("cache_bytes", [0, 2**40])
+def test_layer_cache_with_and_without_kept_patches(monkeypatch, cache_bytes):
+    """Large inputs keep only the input for backward and rebuild the patches: same gradients either way."""
+    monkeypatch.setattr(conv_module, "_CACHE_BYTES", cache_bytes)
+    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 500)
+    rng = np.random.default_rng(4)
+    x, weight, bias = rng.standard_normal((5, 2, 6, 7)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    output, cache = _conv2d_with_cache(x, weight, bias, 1, "same")
+    assert (cache["input"] is None) == (cache_bytes > 0)
+    grad = rng.standard_normal(output.shape)
+    for cached, public in zip(_conv2d_backward_from_cache(grad, cache), F.conv2d_backward(grad, x, weight, bias, 1, "same")):
+        np.testing.assert_allclose(cached, public, rtol=1e-12, atol=1e-12)
+
+
 def test_chunks_are_equal_sized():
     sizes = [c.stop - c.start for c in conv_module._chunks(64, conv_module._CHUNK_BYTES // 13 + 1)]
     assert sum(sizes) == 64 and max(sizes) - min(sizes) <= 1

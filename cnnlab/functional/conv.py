@@ -33,9 +33,13 @@ __all__ = [
     "conv_transpose2d_naive",
 ]
 
-# The im2col matrix of one chunk of the batch stays under this many bytes (measured: smaller chunks
-# cost speed through more, smaller matrix products; larger ones only cost memory).
-_CHUNK_BYTES = 16 * 2**20
+# The im2col matrix of one chunk of the batch stays under this many bytes. Measured on the benchmark
+# workloads: chunks of about 2 MiB are as fast as the whole batch at once or faster (the chunk stays
+# in the CPU's cache between the matrix products that read it) and need a fraction of the memory.
+_CHUNK_BYTES = 2 * 2**20
+# A layer's forward keeps its im2col matrices for backward when they total at most this many bytes;
+# above it, backward rebuilds them chunk by chunk from the input (one extra copy, much less memory).
+_CACHE_BYTES = 16 * 2**20
 
 
 # ----------------------------------------------------------------------------------------------
@@ -208,33 +212,37 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
 def _conv2d_with_cache(input, weight, bias, stride, padding, keep_cache=True):
     """:func:`conv2d`, also returning what :func:`_conv2d_backward_from_cache` needs.
 
-    For layers: the backward pass then reuses the im2col matrices instead of rebuilding them.
+    For layers: the backward pass then reuses the im2col matrices instead of rebuilding them, when
+    they are small enough to keep (``_CACHE_BYTES``); otherwise the cache holds the input and
+    backward rebuilds them one chunk at a time.
 
     Returns
     -------
     output : ndarray, shape (N, F, H_out, W_out)
     cache : dict
-        The im2col matrix of every chunk of the batch and the shapes; None when ``keep_cache`` is False.
+        The shapes, the weight, and the im2col matrix of every chunk of the batch (or the input);
+        None when ``keep_cache`` is False.
     """
     x, w, b, stride, sides, out_hw = _prepare_conv2d(input, weight, bias, stride, padding)
     batch, channels = x.shape[:2]
     filters, _, kernel_h, kernel_w = w.shape
     weight_matrix = w.reshape(filters, -1)
     output = np.empty((batch, filters) + out_hw, dtype=x.dtype)
-    chunk_cols = []
     bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * x.itemsize
-    for chunk in _chunks(batch, bytes_per_sample):
+    keep_cols = keep_cache and batch * bytes_per_sample <= _CACHE_BYTES
+    chunks = _chunks(batch, bytes_per_sample)
+    kept = []
+    for chunk in chunks:
         cols = _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride)
         result = (weight_matrix @ cols).reshape((filters, -1) + out_hw)  # (F, n, H_out, W_out)
         if b is not None:
             result += b[:, None, None, None]
         output[chunk] = result.transpose(1, 0, 2, 3)
-        if keep_cache:
-            chunk_cols.append((chunk, cols))
+        kept.append(cols if keep_cols else None)
     if not keep_cache:
         return output, None
-    cache = {"chunks": chunk_cols, "input_shape": x.shape, "weight": w, "has_bias": b is not None,
-             "stride": stride, "sides": sides, "out_hw": out_hw}
+    cache = {"chunk_cols": kept, "input": None if keep_cols else x, "input_shape": x.shape, "weight": w,
+             "has_bias": b is not None, "stride": stride, "sides": sides, "out_hw": out_hw}
     return output, cache
 
 
@@ -256,11 +264,11 @@ def _conv2d_backward_from_cache(grad_output, cache):
     shape = cache["input_shape"]
     g = _check_grad_output(grad_output, (shape[0], w.shape[0]) + cache["out_hw"], w.dtype)
     return _conv2d_backward_chunks(g, w, shape, cache["has_bias"], cache["stride"], cache["sides"],
-                                   cache["out_hw"], [cols for _, cols in cache["chunks"]])
+                                   cache["out_hw"], cache["chunk_cols"], cache["input"])
 
 
-def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x=None):
-    """The backward pass, one chunk of the batch at a time; ``cols`` are rebuilt from ``x`` when not given."""
+def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x):
+    """The backward pass, one chunk of the batch at a time; ``cols`` are rebuilt from ``x`` where not kept."""
     batch, channels, height, width = input_shape
     filters, _, kernel_h, kernel_w = w.shape
     weight_matrix = w.reshape(filters, -1)
@@ -269,8 +277,10 @@ def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, 
     grad_weight = np.zeros_like(weight_matrix)
     grad_bias = np.zeros(filters, dtype=w.dtype) if has_bias else None
     bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * w.itemsize
-    for index, chunk in enumerate(_chunks(batch, bytes_per_sample)):
-        cols = chunk_cols[index] if x is None else _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride)
+    chunks = _chunks(batch, bytes_per_sample)
+    for chunk, cols in zip(chunks, chunk_cols or [None] * len(chunks)):
+        if cols is None:
+            cols = _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride)
         # (F, n * H_out * W_out): the layout of the matrix product's result in forward.
         grad_matrix = g[chunk].transpose(1, 0, 2, 3).reshape(filters, -1)
         grad_weight += grad_matrix @ cols.T
@@ -310,7 +320,7 @@ def conv2d_backward(grad_output, input, weight, bias=None, stride=1, padding=0):
     """
     x, w, b, stride, sides, out_hw = _prepare_conv2d(input, weight, bias, stride, padding)
     g = _check_grad_output(grad_output, (x.shape[0], w.shape[0]) + out_hw, x.dtype)
-    return _conv2d_backward_chunks(g, w, x.shape, b is not None, stride, sides, out_hw, None, x=x)
+    return _conv2d_backward_chunks(g, w, x.shape, b is not None, stride, sides, out_hw, None, x)
 
 
 def conv2d_naive(input, weight, bias=None, stride=1, padding=0):
