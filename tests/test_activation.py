@@ -227,6 +227,7 @@ def test_prelu_weight_gradient_and_maxout_match_pytorch():
     (lambda: F.rrelu(np.ones(3), lower=0.5, upper=0.1), ValueError, "lower must not exceed upper"),
     (lambda: F.rrelu(np.ones(3), training=True, rng="seed"), TypeError, "rng must be None, an int seed"),
     (lambda: F.noisy_relu(np.ones(3), sigma=-1.0), ValueError, "sigma must be at least 0"),
+    (lambda: F.softplus(np.ones(3), beta=0), ValueError, "beta must not be 0"),
 ])
 def test_bad_input_is_explained(call, error, message):
     with pytest.raises(error, match=message):

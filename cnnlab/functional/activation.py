@@ -303,7 +303,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     below float precision, and exp would overflow for large x).
     """
     x = _input(input)
-    beta, threshold = _number(beta, "beta"), _number(threshold, "threshold")
+    beta, threshold = _softplus_args(beta, threshold)
     scaled = beta * x
     smooth = np.log1p(np.exp(np.minimum(scaled, threshold))) / beta
     return np.where(scaled > threshold, x, smooth).astype(x.dtype, copy=False)
@@ -312,10 +312,17 @@ def softplus(input, beta=1.0, threshold=20.0):
 def softplus_backward(grad_output, input, beta=1.0, threshold=20.0):
     """``grad * sigmoid(beta * x)``, and ``grad`` where ``beta * x > threshold``."""
     x = _input(input)
-    beta, threshold = _number(beta, "beta"), _number(threshold, "threshold")
+    beta, threshold = _softplus_args(beta, threshold)
     grad = _grad(grad_output, x)
     scaled = beta * x
     return np.where(scaled > threshold, grad, grad * sigmoid(scaled))
+
+
+def _softplus_args(beta, threshold):
+    beta, threshold = _number(beta, "beta"), _number(threshold, "threshold")
+    if beta == 0:
+        raise ValueError("beta must not be 0: softplus divides by it")
+    return beta, threshold
 
 
 def centered_softplus(input):
