@@ -297,3 +297,42 @@ def test_correlate2d_fast_passes_and_rejects_python_loops(capsys):
         return fast(image, kernel[::-1, ::-1], stride)
     result, printed = outcome(ex.check_correlate2d_fast, flipped, capsys)
     assert result == checks.FAILED and "flipped" in printed
+
+
+# --- the other worked examples of notebook 01 -------------------------------------------------
+
+def test_output_size_examples_of_the_lecture():
+    assert [cnnlab.output_size(7, 3, stride=s) for s in (1, 2)] == [5, 3]
+    with pytest.raises(ValueError, match="2.33"):
+        cnnlab.output_size(7, 3, stride=3)
+    assert cnnlab.output_size(7, 3, stride=1, padding=1) == 7
+    assert cnnlab.output_size(32, 5) == 28
+
+
+def test_visit_counts_corners_once_centre_nine_times_and_four_at_stride_2():
+    def visits(stride):
+        positions = cnnlab.output_size(5, 3, stride=stride)
+        return cnnlab.functional.conv_transpose2d(np.ones((1, 1, positions, positions)), np.ones((1, 1, 3, 3)),
+                                                  stride=stride)[0, 0]
+    stride_1, stride_2 = visits(1), visits(2)
+    assert stride_1[0, 0] == 1 and stride_1[2, 2] == 9
+    assert stride_2[0, 0] == 1 and stride_2[2, 2] == 4  # the slide's "centre four times"
+    np.testing.assert_array_equal(stride_1, cnnlab.correlate2d(np.ones((3, 3)), np.ones((3, 3)), padding=2))
+
+
+def test_parameter_counts_corrected_for_channels_and_biases():
+    assert cnnlab.nn.Linear(200 * 200 * 3, 5, rng=0).num_parameters == 600_005  # slide: 120,000 x 5
+    assert cnnlab.nn.Conv2d(3, 100, kernel_size=5, rng=0).num_parameters == 7_600  # slide: 5 x 5 x 100 = 2,500
+
+
+def test_six_5x5x3_filters_on_a_32x32x3_image_give_28x28x6():
+    x = load_color_image("astronaut", 32).transpose(2, 0, 1)[None]
+    weight = np.random.default_rng(0).normal(size=(6, 3, 5, 5))
+    maps = cnnlab.functional.conv2d(x, weight)
+    assert maps.shape == (1, 6, 28, 28)
+    assert np.isclose(maps[0, 2, 3, 4], np.sum(x[0, :, 3:8, 4:9] * weight[2]))  # 75 products
+
+
+def test_convolution_flips_the_sign_of_the_edge_example():
+    np.testing.assert_array_equal(cnnlab.convolve2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER),
+                                  -lecture.SLIDE_EDGE_STRIDE_1)
