@@ -100,7 +100,7 @@ def test_the_slides_formula_has_prediction_and_ground_truth_swapped():
 def test_cross_entropy_punishes_confident_mistakes_far_more():
     mse = F.mse_loss(PREDICTIONS, np.ones(6), reduction="none")
     cross_entropy = F.binary_cross_entropy(PREDICTIONS, np.ones(6), reduction="none")
-    # from 0.02 to 0.002: MSE grows by 4%, cross-entropy by 2.3 (ln 10)
+    # from 0.02 to 0.002 (ten times more confidently wrong): MSE grows by 3.7%, cross-entropy by ln 10 = 2.3
     assert mse[1] / mse[0] == pytest.approx(1.0371, abs=1e-4)
     assert cross_entropy[1] - cross_entropy[0] == pytest.approx(np.log(10))
 
