@@ -24,13 +24,16 @@ def activation_explorer(selected=("sigmoid", "tanh", "ReLU", "leaky ReLU", "ELU"
     ipywidgets.VBox
         The controls above the picture.
     """
-    wide = {"style": {"description_width": "initial"}, "layout": widgets.Layout(width="300px")}
+    # Two columns of sliders beside the list must fit a notebook about 850 pixels wide.
+    wide = {"style": {"description_width": "125px"}, "layout": widgets.Layout(width="300px")}
     controls = {
         "names": widgets.SelectMultiple(options=plots.NAMES, value=tuple(selected), rows=len(plots.NAMES),
-                                        description="activations", style={"description_width": "initial"}),
+                                        description="activations", style={"description_width": "initial"},
+                                        layout=widgets.Layout(width="230px")),
         "derivatives": widgets.ToggleButtons(options=[("f(x)", False), ("f'(x)", True)], value=False,
-                                             description="show"),
-        "x_range": widgets.FloatSlider(value=4.0, min=1.0, max=10.0, step=0.5, description="x from -r to r", **wide),
+                                             description="show", style={"button_width": "60px"}),
+        "x_range": widgets.FloatSlider(value=4.0, min=1.0, max=10.0, step=0.5, description="x from -r to r",
+                                       **wide),
         "negative_slope": widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.01,
                                               description="leaky ReLU slope", **wide),
         "prelu_weight": widgets.FloatSlider(value=0.25, min=0.0, max=1.0, step=0.05,
@@ -41,7 +44,7 @@ def activation_explorer(selected=("sigmoid", "tanh", "ReLU", "leaky ReLU", "ELU"
         "alpha": widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description="ELU alpha", **wide),
         "beta": widgets.FloatSlider(value=1.0, min=0.25, max=5.0, step=0.25, description="softplus beta", **wide),
         "maxout_w2": widgets.FloatSlider(value=-0.5, min=-1.0, max=1.0, step=0.05,
-                                         description="maxout: 2nd line's slope", **wide),
+                                         description="maxout 2nd slope", **wide),
     }
 
     def show(names, derivatives, x_range, negative_slope, prelu_weight, rrelu_range, sigma, alpha, beta,
