@@ -40,6 +40,7 @@ import cnnlab.functional as F  # noqa: E402
 from cnnlab.functional import conv as _conv  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_limits = []  # keeps a threadpoolctl limit alive for the whole run
 
 try:
     import torch
@@ -311,7 +312,7 @@ def training_rows(rows, notes, images=8000, batch_size=64):
             ours_optimiser.zero_grad()
             ours_model.backward(ours_loss.backward())
             ours_optimiser.step()
-            total += float(loss)
+            total += loss.item() if hasattr(loss, "item") else float(loss)
         losses["cnnlab"] = total
         return total
 
@@ -323,7 +324,7 @@ def training_rows(rows, notes, images=8000, batch_size=64):
             torch_optimiser.zero_grad()
             loss.backward()
             torch_optimiser.step()
-            total += float(loss)
+            total += loss.item() if hasattr(loss, "item") else float(loss)
         losses["PyTorch"] = total
         return total
 
@@ -569,6 +570,8 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", default=None,
                         help="run only these groups: conv single naive pool train explorer memory")
     parser.add_argument("--output", default=str(RESULTS), help="folder for latest.json and latest.md")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both NumPy's BLAS and PyTorch (default: what NumPy's BLAS uses)")
     args = parser.parse_args(argv)
     if args.memory_child:
         _memory_child(*args.memory_child)
@@ -577,6 +580,14 @@ def main(argv=None):
     if threadpool_info is not None:
         blas_threads = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
         threads = blas_threads[0] if blas_threads else 1
+    if args.threads is not None:
+        threads = args.threads
+        if threadpool_info is None:
+            os.environ["OPENBLAS_NUM_THREADS"] = str(threads)  # too late for NumPy: report it
+            print("threadpoolctl is not installed: --threads only limits PyTorch", file=sys.stderr)
+        else:
+            from threadpoolctl import threadpool_limits
+            _limits.append(threadpool_limits(limits=threads, user_api="blas"))
     if torch is not None:
         torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message="Using padding='same'")
