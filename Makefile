@@ -52,5 +52,13 @@ test: $(VENV)/.test-installed torch-if-asked
 notebooks: $(VENV)/.test-installed
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
 
+# Speed and memory against PyTorch (installed here unless WITH_TORCH=0 is given) and SciPy; writes
+# benchmarks/results/latest.json and latest.md. threadpoolctl reports NumPy's BLAS and its threads.
+bench: WITH_TORCH = 1
+bench: $(VENV)/.test-installed torch-if-asked
+	@$(BIN)/python -c "import threadpoolctl" 2>/dev/null || $(BIN)/python -m pip install --quiet threadpoolctl \
+		|| echo "threadpoolctl could not be installed: the BLAS will be reported as unknown."
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf build .pytest_cache
