@@ -46,6 +46,7 @@ def check_conv_parameters(conv_parameters):
 # ------------------------------------------------------------------------------- 3.1b the network
 def reference_network(rng=0, dtype=np.float32):
     """The network of Ex. 3.1, as the notebook builds it (used to judge the student's)."""
+    rng = np.random.default_rng(rng)  # one generator for all layers, so each draws different numbers
     return nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
