@@ -109,7 +109,7 @@ def _prepare(image, kernel, stride, padding, flipped=False):
         shown = top if len(set(sides)) == 1 else ((top, bottom), (left, right))
         raise ValueError(f"kernel {kernel_h}x{kernel_w} does not fit a {height}x{width} image with padding {shown}")
     out_hw = ((height + top + bottom - kernel_h) // stride[0] + 1, (width + left + right - kernel_w) // stride[1] + 1)
-    return pad_sides(image, sides), kernel, stride, out_hw
+    return image, kernel, stride, sides, out_hw
 
 
 # Output rows computed together: a block of about 256 KiB stays in the CPU's cache while all the
@@ -117,24 +117,36 @@ def _prepare(image, kernel, stride, padding, flipped=False):
 _BLOCK_BYTES = 2**18
 
 
-def _correlate_padded(padded, kernel, stride, out_hw):
-    """Sum of ``kernel[i, j]`` times the image shifted by ``(i, j)``: kH * kW whole-row-block steps.
+def _correlate(image, kernel, stride, sides, out_hw):
+    """Sum of ``kernel[i, j]`` times the padded image shifted by ``(i, j)``, a block of rows at a time.
 
     For one image and a small kernel this beats building patches: each step is one fast
-    multiply-add over many pixels, and no patch matrix is ever written.
+    multiply-add over many pixels, and no patch matrix is ever written. Each block of output rows
+    gets its own small zero-padded slice of the image, so the whole padded image is never built and
+    every shift reads from the cache.
     """
     (stride_h, stride_w), (out_h, out_w) = stride, out_hw
-    output = np.zeros(out_hw, dtype=padded.dtype)
+    (height, width), (kernel_h, _) = image.shape, kernel.shape
+    top, bottom, left, right = sides
+    output = np.empty(out_hw, dtype=image.dtype)
     # Many classic kernels are mostly zeros: skip those shifts.
     weights = [(i, j, weight) for (i, j), weight in np.ndenumerate(kernel) if weight != 0]
-    block = max(1, _BLOCK_BYTES // (out_w * padded.itemsize))
-    shifted = np.empty((min(block, out_h), out_w), dtype=padded.dtype)
-    for top in range(0, out_h, block):
-        rows = min(block, out_h - top)
-        out, scratch = output[top:top + rows], shifted[:rows]
+    if not weights:
+        output.fill(0)
+        return output
+    block = max(1, _BLOCK_BYTES // ((width + left + right) * image.itemsize))
+    shifted = np.empty((min(block, out_h), out_w), dtype=image.dtype)
+    for first_row in range(0, out_h, block):
+        rows = min(block, out_h - first_row)
+        # Rows [start, stop) of the padded image feed this block; copy them with their zero borders.
+        start, stop = first_row * stride_h, (first_row + rows - 1) * stride_h + kernel_h
+        piece = np.zeros((stop - start, width + left + right), dtype=image.dtype)
+        inside_start, inside_stop = max(start, top), min(stop, top + height)
+        if inside_stop > inside_start:
+            piece[inside_start - start:inside_stop - start, left:left + width] = image[inside_start - top:inside_stop - top]
+        out, scratch = output[first_row:first_row + rows], shifted[:rows]
         for step, (i, j, weight) in enumerate(weights):
-            first = top * stride_h + i
-            window = padded[first:first + stride_h * (rows - 1) + 1:stride_h, j:j + stride_w * (out_w - 1) + 1:stride_w]
+            window = piece[i:i + stride_h * (rows - 1) + 1:stride_h, j:j + stride_w * (out_w - 1) + 1:stride_w]
             if step == 0:
                 np.multiply(window, weight, out=out)
             else:
@@ -171,8 +183,7 @@ def correlate2d(image, kernel, stride=1, padding=0):
     >>> correlate2d([[1, 1], [3, 4]], [[2, 0], [0, 2]])
     array([[10.]])
     """
-    padded, kernel, stride, out_hw = _prepare(image, kernel, stride, padding)
-    return _correlate_padded(padded, kernel, stride, out_hw)
+    return _correlate(*_prepare(image, kernel, stride, padding))
 
 
 def convolve2d(image, kernel, stride=1, padding=0):
@@ -196,8 +207,8 @@ def convolve2d(image, kernel, stride=1, padding=0):
     -------
     ndarray, shape (H_out, W_out)
     """
-    padded, kernel, stride, out_hw = _prepare(image, kernel, stride, padding, flipped=True)
-    return _correlate_padded(padded, kernel[::-1, ::-1], stride, out_hw)
+    image, kernel, stride, sides, out_hw = _prepare(image, kernel, stride, padding, flipped=True)
+    return _correlate(image, kernel[::-1, ::-1], stride, sides, out_hw)
 
 
 def correlate2d_naive(image, kernel, stride=1, padding=0):
@@ -206,7 +217,8 @@ def correlate2d_naive(image, kernel, stride=1, padding=0):
     The definition, one output pixel at a time; slow, and the tests check the fast version against it.
     Same arguments, shapes and result as :func:`correlate2d`.
     """
-    padded, kernel, (stride_h, stride_w), (out_h, out_w) = _prepare(image, kernel, stride, padding)
+    image, kernel, (stride_h, stride_w), sides, (out_h, out_w) = _prepare(image, kernel, stride, padding)
+    padded = pad_sides(image, sides)
     kernel_h, kernel_w = kernel.shape
     output = np.zeros((out_h, out_w), dtype=padded.dtype)
     for y in range(out_h):
