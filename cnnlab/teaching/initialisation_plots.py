@@ -74,7 +74,9 @@ def plot_layer_histograms(activations, title="", bins=40, value_range=None):
     fig, axes = plt.subplots(1, count, figsize=(min(1.15 * count + 0.6, 12), 2.6), sharey=True, squeeze=False)
     for layer, (ax, values) in enumerate(zip(axes[0], activations), start=1):
         ax.hist(values, bins=bins, range=value_range, color="tab:blue")
-        ax.set_title(f"layer {layer}\nmean {values.mean():+.2f}\nstd {values.std():.2g}", fontsize=8)
+        mean = values.mean()
+        mean = 0.0 if abs(mean) < 0.005 else mean  # no "-0.00" for a mean that rounds to zero
+        ax.set_title(f"layer {layer}\nmean {mean:+.2f}\nstd {values.std():.2g}", fontsize=8)
         ax.set_yticks([])
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(title, fontsize=10)

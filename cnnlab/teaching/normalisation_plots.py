@@ -10,7 +10,9 @@ __all__ = ["plot_batch_norm_modes", "plot_running_statistics", "plot_dropout", "
 
 
 def _describe(values):
-    return f"mean {values.mean():+.2f}, std {values.std():.2f}"
+    mean = values.mean()
+    mean = 0.0 if abs(mean) < 0.005 else mean  # no "-0.00" for a mean that rounds to zero
+    return f"mean {mean:+.2f}, std {values.std():.2f}"
 
 
 def plot_batch_norm_modes(z, train_output, test_output, feature=0, bins=20):
@@ -78,7 +80,7 @@ def plot_dropout(x, train_output, test_output):
     """
     panels = [("input", x), ("training: dropped and scaled", train_output), ("test: unchanged", test_output)]
     top = max(float(np.max(p)) for _, p in panels)
-    fig, axes = plt.subplots(1, 3, figsize=(11, 2.8))
+    fig, axes = plt.subplots(1, 3, figsize=(11, 2.4), layout="constrained")
     for ax, (name, values) in zip(axes, panels):
         values = np.asarray(values, dtype=float)
         image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top)
@@ -86,7 +88,7 @@ def plot_dropout(x, train_output, test_output):
         ax.set_title(f"{name}\n{zeroed:.0%} zero, mean {values.mean():.3f}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(image, ax=axes, shrink=0.8)
+    fig.colorbar(image, ax=axes, shrink=0.9)
     return fig
 
 
