@@ -191,9 +191,10 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
         layer = copy.deepcopy(function_or_layer).double()
         if _is_loss(layer):
             x, rest = arrays[0], arrays[1:]
-            layer(x, *rest)
-            analytic = layer.backward()
-            _compare(errors, "input", analytic, lambda: float(layer(x, *rest)), x, eps, max_checks, rng)
+            upstream = rng.standard_normal(np.shape(layer(x, *rest)))
+            analytic = layer.backward(upstream.copy())
+            _compare(errors, "input", analytic, lambda: float(np.sum(layer(x, *rest) * upstream)), x, eps,
+                     max_checks, rng)
             return GradcheckResult(errors, threshold, repr(function_or_layer))
         x = arrays[0]
         output = layer(x)

@@ -257,3 +257,53 @@ def test_ex31_network_matches_torch_in_float32():
     assert float(loss) == pytest.approx(tloss.item(), rel=1e-5)
     for name, p in net.named_parameters():
         np.testing.assert_allclose(p.grad, dict(twin.named_parameters())[name].grad.numpy(), rtol=1e-3, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------- losses
+def _loss_case(name, rng, shape):
+    x = rng.normal(size=shape)
+    if name == "CrossEntropyLoss":
+        return x, rng.integers(0, shape[1], shape[0])
+    if name == "BCELoss":
+        return 1 / (1 + np.exp(-x)), rng.random(shape)
+    return x, rng.random(shape) if name == "BCEWithLogitsLoss" else rng.normal(size=shape)
+
+
+LOSSES = ["CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss"]
+
+
+@SETTINGS
+@given(name=st.sampled_from(LOSSES), reduction=st.sampled_from(["mean", "sum", "none"]),
+       shape=st.tuples(st.integers(1, 4), st.integers(2, 4)), seed=st.integers(0, 2**16))
+def test_every_loss_passes_gradcheck(name, reduction, shape, seed):
+    x, target = _loss_case(name, np.random.default_rng(seed), shape)
+    result = gradcheck(getattr(nn, name)(reduction=reduction), (x, target), seed=seed)
+    assert result, str(result)
+
+
+@pytest.mark.torch
+@SETTINGS
+@given(name=st.sampled_from(LOSSES), reduction=st.sampled_from(["mean", "sum", "none"]),
+       shape=st.tuples(st.integers(1, 4), st.integers(2, 4)), seed=st.integers(0, 2**16))
+def test_every_loss_matches_torch(name, reduction, shape, seed):
+    torch = pytest.importorskip("torch")
+    x, target = _loss_case(name, np.random.default_rng(seed), shape)
+    ours = getattr(nn, name)(reduction=reduction)
+    theirs = getattr(torch.nn, name)(reduction=reduction)
+    tx = torch.tensor(x, requires_grad=True)
+    loss, tloss = ours(x, target), theirs(tx, torch.from_numpy(target))
+    np.testing.assert_allclose(loss, tloss.detach().numpy(), rtol=1e-10)
+    upstream = np.random.default_rng(seed).normal(size=np.shape(loss))
+    tloss.backward(torch.from_numpy(np.asarray(upstream)))
+    np.testing.assert_allclose(ours.backward(upstream), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_loss_backward_defaults_to_the_gradient_of_the_loss_itself():
+    rng = np.random.default_rng(0)
+    x, target = rng.normal(size=(4, 3)), np.array([0, 2, 1, 1])
+    loss_fn = nn.CrossEntropyLoss()
+    loss_fn(x, target)
+    probabilities = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(loss_fn.backward(), (probabilities - np.eye(3)[target]) / 4)  # (y - t) / N
+    with pytest.raises(RuntimeError, match="forward"):
+        nn.MSELoss().backward()
