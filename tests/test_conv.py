@@ -162,6 +162,18 @@ def test_layer_cache_with_and_without_kept_patches(monkeypatch, cache_bytes):
         np.testing.assert_allclose(cached, public, rtol=1e-12, atol=1e-12)
 
 
+def test_backward_can_skip_the_input_gradient():
+    rng = np.random.default_rng(9)
+    x, weight, bias = rng.standard_normal((3, 1, 6, 6)), rng.standard_normal((4, 1, 3, 3)), rng.standard_normal(4)
+    output, cache = _conv2d_with_cache(x, weight, bias, 1, 1)
+    grad = rng.standard_normal(output.shape)
+    grad_input, grad_weight, grad_bias = _conv2d_backward_from_cache(grad, cache, input_grad=False)
+    assert grad_input is None
+    expected = F.conv2d_backward(grad, x, weight, bias, 1, 1)
+    np.testing.assert_allclose(grad_weight, expected[1], rtol=1e-12)
+    np.testing.assert_allclose(grad_bias, expected[2], rtol=1e-12)
+
+
 def test_chunks_are_equal_sized():
     sizes = [c.stop - c.start for c in conv_module._chunks(64, conv_module._CHUNK_BYTES // 13 + 1)]
     assert sum(sizes) == 64 and max(sizes) - min(sizes) <= 1

@@ -246,17 +246,20 @@ def _conv2d_with_cache(input, weight, bias, stride, padding, keep_cache=True):
     return output, cache
 
 
-def _conv2d_backward_from_cache(grad_output, cache):
+def _conv2d_backward_from_cache(grad_output, cache, input_grad=True):
     """Gradients of :func:`conv2d` from the cache of :func:`_conv2d_with_cache`.
 
     Parameters
     ----------
     grad_output : ndarray, shape (N, F, H_out, W_out)
     cache : dict
+    input_grad : bool
+        False skips the input's gradient (about a third of the work), for a first layer whose
+        input is the data itself, as PyTorch skips it for inputs that do not require gradients.
 
     Returns
     -------
-    grad_input : ndarray, shape (N, C, H, W)
+    grad_input : ndarray, shape (N, C, H, W), or None when ``input_grad`` is False
     grad_weight : ndarray, shape (F, C, kH, kW)
     grad_bias : ndarray, shape (F,), or None when the forward pass had no bias
     """
@@ -264,16 +267,16 @@ def _conv2d_backward_from_cache(grad_output, cache):
     shape = cache["input_shape"]
     g = _check_grad_output(grad_output, (shape[0], w.shape[0]) + cache["out_hw"], w.dtype)
     return _conv2d_backward_chunks(g, w, shape, cache["has_bias"], cache["stride"], cache["sides"],
-                                   cache["out_hw"], cache["chunk_cols"], cache["input"])
+                                   cache["out_hw"], cache["chunk_cols"], cache["input"], input_grad)
 
 
-def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x):
+def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x, input_grad=True):
     """The backward pass, one chunk of the batch at a time; ``cols`` are rebuilt from ``x`` where not kept."""
     batch, channels, height, width = input_shape
     filters, _, kernel_h, kernel_w = w.shape
     weight_matrix = w.reshape(filters, -1)
     top, bottom, left, right = sides
-    grad_input = np.empty(input_shape, dtype=w.dtype)
+    grad_input = np.empty(input_shape, dtype=w.dtype) if input_grad else None
     grad_weight = np.zeros_like(weight_matrix)
     grad_bias = np.zeros(filters, dtype=w.dtype) if has_bias else None
     bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * w.itemsize
@@ -288,6 +291,8 @@ def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, 
         grad_weight += (cols @ grad_matrix.T).T
         if has_bias:
             grad_bias += grad_matrix.sum(axis=1)
+        if not input_grad:
+            continue
         if stride == (1, 1):
             grad_input[chunk] = _input_gradient_stride_1(g[chunk], weight_matrix, (kernel_h, kernel_w), sides, (height, width))
             continue
