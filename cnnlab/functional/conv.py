@@ -22,7 +22,7 @@ input) stays small; the chunks are large enough that the matrix products stay ef
 import numpy as np
 
 from .._validate import as_float_array, common_dtype, pair
-from ._windows import pad_sides, spatial_size, windows
+from ._windows import pad_sides, windows
 
 __all__ = [
     "conv2d",
