@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cnnlab.datasets import make_shapes
-from cnnlab.vision import (box_area, box_iou, decode_grid, encode_grid, iou_per_class, match_detections,
+from cnnlab.vision import (GridDetectionLoss, box_area, box_iou, decode_grid, decode_output, encode_grid,
+                           iou_per_class, match_detections,
                            mean_iou, non_max_suppression, pixel_accuracy, precision_recall)
 
 
@@ -175,3 +176,43 @@ def test_grid_arguments_are_checked():
         encode_grid([[0]], [[[0, 0, 2, 2]]], image_size=30, grid_size=4)
     with pytest.raises(ValueError, match="to match labels"):
         encode_grid([[0, 1]], [[[0, 0, 2, 2]]], image_size=32, grid_size=4)
+
+
+def test_packed_targets_keep_every_part():
+    targets = encode_grid([[2, -1]], [[[8, 2, 18, 8], [-1, -1, -1, -1]]], image_size=32, grid_size=4)
+    packed = targets.packed()
+    assert packed.shape == (1, 6, 4, 4) and packed.dtype == np.float32
+    np.testing.assert_array_equal(packed[0, 0], targets.objectness[0])
+    np.testing.assert_array_equal(packed[0, 1], targets.classes[0])
+    np.testing.assert_allclose(packed[0, 2:], targets.offsets[0], rtol=1e-6)
+
+
+def test_grid_loss_gradient_matches_centred_differences():
+    data = make_shapes(3, size=16, max_objects=2, scale=(0.2, 0.3), seed=1)
+    target = encode_grid(data.labels, data.boxes, 16, 2).packed(np.float64)
+    output = np.random.default_rng(0).normal(size=(3, 9, 2, 2))
+    loss = GridDetectionLoss(box_weight=5.0, no_object_weight=0.5)
+    loss(output, target)
+    analytic = loss.backward()
+    numeric = np.zeros_like(output)
+    for index in np.ndindex(output.shape):
+        bumped = output.copy()
+        bumped[index] += 1e-6
+        up = loss(bumped, target)
+        bumped[index] -= 2e-6
+        numeric[index] = (up - loss(bumped, target)) / 2e-6
+    np.testing.assert_allclose(analytic, numeric, atol=1e-7)
+
+
+def test_grid_loss_by_hand_and_perfect_output_decodes_to_the_truth():
+    # One 1x1 grid cell holding class 1: objectness logit 0 gives ln 2; box error 0.1 each -> 5 * 4 * 0.01.
+    target = np.array([1.0, 1.0, 0.5, 0.5, 0.2, 0.2]).reshape(1, 6, 1, 1)
+    output = np.array([0.0, 0.6, 0.6, 0.3, 0.3, 0.0, 0.0]).reshape(1, 7, 1, 1)
+    loss = GridDetectionLoss()
+    assert loss(output, target) == pytest.approx(np.log(2) + 5 * 4 * 0.01 + np.log(2))
+    data = make_shapes(4, size=32, max_objects=3, scale=(0.1, 0.2), seed=2)
+    targets = encode_grid(data.labels, data.boxes, 32, 8)
+    perfect = np.concatenate([np.where(targets.objectness > 0, 20.0, -20.0)[:, None], targets.offsets,
+                              20.0 * (np.arange(4)[None, :, None, None] == targets.classes[:, None])], axis=1)
+    for (boxes, scores, labels), i in zip(decode_output(perfect, 32), range(4)):
+        assert match_detections(boxes, scores, labels, data.objects(i)[1], data.objects(i)[0], 0.999).all()

@@ -66,3 +66,18 @@ def test_pictures_draw():
     plots.show_detections(data.images, truths, predictions, data.class_names, count=3)
     plots.plot_invariance([0, 45, 90], {"a": [1, 0.5, 0.9]}, "angle", trained_range=(-10, 10))
     matplotlib.pyplot.close("all")
+
+
+def test_detection_explorer_reports_precision_and_recall_of_a_perfect_detector():
+    from cnnlab.teaching.problem_types_widgets import DetectionExplorer, detect
+    from cnnlab.vision import encode_grid
+    data = make_shapes(6, size=32, max_objects=2, scale=(0.1, 0.2), seed=1)
+    targets = encode_grid(data.labels, data.boxes, 32, 8)
+    perfect = np.concatenate([np.where(targets.objectness > 0, 20.0, -20.0)[:, None], targets.offsets,
+                              20.0 * (np.arange(4)[None, :, None, None] == targets.classes[:, None])], axis=1)
+    assert sum(len(b) for b, _, _ in detect(perfect, 32)) == int(targets.objectness.sum())
+    precision, recall = DetectionExplorer(perfect, data, count=2).update(threshold=0.5, start=0)
+    assert precision == 1.0 and recall == 1.0  # every centre has a cell of its own here
+    plots.show_grid_targets(data.images[0], *data.objects(0), encode_grid(data.labels[:1], data.boxes[:1], 32, 4),
+                            data.class_names)
+    matplotlib.pyplot.close("all")

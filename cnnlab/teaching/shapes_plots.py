@@ -10,7 +10,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
 __all__ = ["CLASS_COLOURS", "mask_colormap", "draw_boxes", "show_shapes", "show_segmentation",
-           "show_detections", "plot_invariance"]
+           "show_detections", "show_grid_targets", "plot_invariance"]
 
 #: Colour of the background and of shape classes 0, 1, 2, 3 (mask values 0 .. 4).
 CLASS_COLOURS = ("#000000", "#e41a1c", "#377eb8", "#4daf4a", "#ff9f1c", "#984ea3", "#a65628")
@@ -144,6 +144,37 @@ def show_detections(images, truths, predictions, class_names, count=5):
     _legend(figure, class_names)
     figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
+
+
+def show_grid_targets(image, labels, boxes, targets, class_names, ax=None):
+    """One image with its S x S grid, its boxes, their centres, and the cells responsible for them shaded.
+
+    Parameters
+    ----------
+    image : ndarray, shape (1, H, W)
+    labels : ndarray of int, shape (K,)
+    boxes : ndarray, shape (K, 4)
+    targets : GridTargets
+        Of this image alone (first axis of length 1), from :func:`cnnlab.vision.encode_grid`.
+    class_names : sequence of str
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    size = image.shape[-1]
+    grid_size = targets.objectness.shape[-1]
+    cell = size / grid_size
+    _show_image(ax, image)
+    for row, col in zip(*np.nonzero(targets.objectness[0])):
+        colour = CLASS_COLOURS[int(targets.classes[0, row, col]) + 1]
+        ax.add_patch(Rectangle((col * cell - 0.5, row * cell - 0.5), cell, cell, color=colour, alpha=0.35))
+    for k in range(1, grid_size):
+        ax.axhline(k * cell - 0.5, color="white", linewidth=0.6)
+        ax.axvline(k * cell - 0.5, color="white", linewidth=0.6)
+    draw_boxes(ax, boxes, labels, class_names)
+    centres = (np.asarray(boxes, float)[:, :2] + np.asarray(boxes, float)[:, 2:]) / 2 - 0.5
+    ax.plot(centres[:, 0], centres[:, 1], "w+", markersize=9, markeredgewidth=2)
+    ax.set_title(f"{grid_size}x{grid_size} grid: the cell holding a centre (+) answers for its box", fontsize=9)
+    return ax
 
 
 def plot_invariance(axis_values, accuracies, xlabel, trained_range=None, ax=None):

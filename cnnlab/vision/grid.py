@@ -8,17 +8,20 @@ cell that holds an object's centre is responsible for it and learns to predict
 - its *box*: the centre's position inside the cell (two numbers between 0 and 1) and the box's
   width and height as fractions of the image.
 
-One convolutional network predicts all cells at once, in a single pass. A cell can hold only one
-object: when two centres fall into the same cell, the larger box is kept (YOLO v1's known limit).
+One convolutional network predicts all cells at once, in a single pass: its output has ``5 + C``
+channels on the S x S grid, in this order: objectness (a logit), the four box numbers, then the
+``C`` class scores (logits). A cell can hold only one object: when two centres fall into the same
+cell, the larger box is kept (YOLO v1's known limit).
 """
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import functional as F
 from .._validate import as_float_array
 from ._checks import as_fraction, as_labels
 
-__all__ = ["GridTargets", "encode_grid", "decode_grid"]
+__all__ = ["GridTargets", "encode_grid", "decode_grid", "decode_output", "GridDetectionLoss"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,14 @@ class GridTargets:
     objectness: np.ndarray
     classes: np.ndarray
     offsets: np.ndarray
+
+    def packed(self, dtype=np.float32):
+        """All targets in one array of shape (N, 6, S, S): objectness, class (-1: none), then the 4 offsets.
+
+        One array per image is what a trainer's ``y`` holds; :class:`GridDetectionLoss` unpacks it.
+        """
+        classes = self.classes[:, None].astype(dtype)
+        return np.concatenate([self.objectness[:, None], classes, self.offsets], axis=1).astype(dtype)
 
 
 def _grid_size(image_size, grid_size):
@@ -133,3 +144,90 @@ def decode_grid(objectness, classes, offsets, image_size, threshold=0.5):
         boxes = np.stack([centre_x - half_w, centre_y - half_h, centre_x + half_w, centre_y + half_h], axis=1)
         results.append((boxes.reshape(-1, 4), objectness[i, rows, cols], classes[i, rows, cols]))
     return results
+
+
+def decode_output(output, image_size, threshold=0.5):
+    """Boxes from a grid detector's raw output: objectness through a sigmoid, class by argmax.
+
+    Parameters
+    ----------
+    output : ndarray, shape (N, 5 + C, S, S)
+        Objectness logit, ``(dx, dy, w, h)``, then ``C`` class logits, for every cell.
+    image_size : int
+    threshold : float
+
+    Returns
+    -------
+    list of (boxes (P, 4), scores (P,), labels (P,))
+        As :func:`decode_grid`.
+    """
+    output = as_float_array(output, "output", ndim=4)
+    if output.shape[1] < 6:
+        raise ValueError(f"output must have 5 + C channels (objectness, 4 box numbers, C >= 1 class scores), "
+                         f"got {output.shape[1]}")
+    return decode_grid(F.sigmoid(output[:, 0]), output[:, 5:].argmax(axis=1), output[:, 1:5], image_size, threshold)
+
+
+class GridDetectionLoss:
+    """The loss of a single-shot grid detector, with an explicit backward (YOLO v1's, simplified).
+
+    Three terms, each an ordinary loss the course already met:
+
+    - objectness: binary cross-entropy (from logits) in every cell, the cells without an object
+      weighted by ``no_object_weight`` (they are many, and would drown the few with one);
+    - box: squared error of ``(dx, dy, w, h)``, only in cells that hold an object, times ``box_weight``;
+    - class: cross-entropy of the class scores, only in cells that hold an object.
+
+    Each is averaged over the images, so the gradient does not depend on the batch size.
+
+    Parameters
+    ----------
+    box_weight : float
+    no_object_weight : float
+
+    Shapes
+    ------
+    ``forward(output (N, 5 + C, S, S), target (N, 6, S, S))`` with the target from
+    :meth:`GridTargets.packed`; ``backward()`` returns dLoss/d(output), shape (N, 5 + C, S, S).
+    """
+
+    def __init__(self, box_weight=5.0, no_object_weight=0.5):
+        self.box_weight, self.no_object_weight = float(box_weight), float(no_object_weight)
+        self._saved = None
+
+    def __call__(self, output, target):
+        return self.forward(output, target)
+
+    def forward(self, output, target):
+        output = as_float_array(output, "output", ndim=4)
+        target = as_float_array(target, "target", ndim=4)
+        if output.shape[1] < 6 or target.shape != (output.shape[0], 6) + output.shape[2:]:
+            raise ValueError(f"output must be (N, 5 + C, S, S) and target (N, 6, S, S) from GridTargets.packed(), "
+                             f"got {output.shape} and {target.shape}")
+        n = len(output)
+        has_object = target[:, 0]                                       # (N, S, S), 1 or 0
+        cell_weight = np.where(has_object > 0, 1.0, self.no_object_weight).astype(output.dtype)
+        classes = np.where(has_object > 0, target[:, 1], 0).astype(np.int64)  # any class where there is none
+        objectness = F.binary_cross_entropy_with_logits(output[:, 0], has_object, weight=cell_weight,
+                                                        reduction="sum") / n
+        box_error = (output[:, 1:5] - target[:, 2:6]) * has_object[:, None]
+        box = self.box_weight * np.sum(box_error ** 2) / n
+        class_losses = F.cross_entropy(output[:, 5:], classes, reduction="none")  # (N, S, S)
+        classification = np.sum(class_losses * has_object) / n
+        self._saved = (output, has_object, cell_weight, classes, box_error)
+        self.parts = {"objectness": float(objectness), "box": float(box), "class": float(classification)}
+        return float(objectness + box + classification)
+
+    def backward(self):
+        """dLoss/d(output), shape (N, 5 + C, S, S)."""
+        if self._saved is None:
+            raise RuntimeError("call forward before backward")
+        output, has_object, cell_weight, classes, box_error = self._saved
+        n = len(output)
+        grad = np.zeros_like(output)
+        grad[:, 0] = F.binary_cross_entropy_with_logits_backward(1.0 / n, output[:, 0], has_object,
+                                                                 weight=cell_weight, reduction="sum")
+        grad[:, 1:5] = 2 * self.box_weight * box_error / n
+        grad[:, 5:] = F.cross_entropy_backward((has_object / n).astype(output.dtype), output[:, 5:], classes,
+                                               reduction="none")
+        return grad
