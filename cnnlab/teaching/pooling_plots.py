@@ -174,6 +174,7 @@ def plot_pooled_image(image, pooled, title="", figure=None):
     set_image(artists["output"], pooled)
     for ax in axes:
         ax.axis("off")
+        ax.set_title(" ", y=1.0)  # reserve room: a widget writes the titles later
     if title:
         fig.suptitle(title)
     fig.tight_layout()

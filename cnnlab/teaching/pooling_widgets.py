@@ -34,7 +34,8 @@ class PoolingExplorer:
         self.size = size
         self.controls = {
             "image": widgets.Dropdown(options=list(images), value=images[0], description="image"),
-            "mode": widgets.ToggleButtons(options=list(plots.POOLS), value="max", description="mode"),
+            "mode": widgets.ToggleButtons(options=list(plots.POOLS), value="max", description="mode",
+                                          style={"button_width": "80px"}),
             "kernel_size": widgets.IntSlider(value=2, min=1, max=16, description="window"),
             "stride": widgets.IntSlider(value=2, min=1, max=16, description="stride"),
         }
