@@ -134,3 +134,16 @@ def test_bad_arguments_are_named(kwargs, error, words):
     kwargs = {"n": 4, **kwargs}
     with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
         make_shapes(**kwargs)
+
+
+@pytest.mark.parametrize("shape, area_per_r2", [
+    ("circle", np.pi),
+    ("square", 2.0),                                 # side r * sqrt(2)
+    ("triangle", 3 * np.sqrt(3) / 4),                # equilateral, inscribed in the circle of radius r
+    ("cross", 8 * 0.3 * np.sqrt(1 - 0.09) - 4 * 0.09),  # two arms 2L x 2w, their 2w x 2w middle counted once
+])
+def test_each_shape_covers_its_geometric_area(shape, area_per_r2):
+    radius = 0.4 * 80
+    data = make_shapes(20, size=80, shapes=(shape,), scale=(0.4, 0.4), noise=0.0, seed=0)
+    areas = (data.masks > 0).sum(axis=(1, 2))
+    assert np.all(np.abs(areas / (area_per_r2 * radius ** 2) - 1) < 0.04)
