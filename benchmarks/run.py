@@ -594,6 +594,11 @@ def main(argv=None):
     rows, notes, memory = [], [], []
     notes.append("Timings share the machine with whatever else runs: other processes' load makes them noisy "
                  "(see the load averages); the alternating order keeps each ratio fair within its pair.")
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        notes.append(f"The machine was busy at the start (load average {load:.1f} on {os.cpu_count()} CPUs): "
+                     "multi-threaded BLAS and PyTorch both slow down badly when their threads wait for busy cores, "
+                     "so these ratios are less reliable than on an idle machine; compare with --threads 1.")
     if torch is None:
         notes.append("PyTorch is not installed: the PyTorch comparisons are skipped (make bench installs it).")
     groups = {"conv": conv_rows, "single": single_image_rows, "naive": naive_rows, "pool": pooling_and_batch_norm_rows,
