@@ -41,7 +41,7 @@ def draw_grid(ax, values, title=None, highlight=None, blank=None, mismatch=None,
     blank : ndarray of bool, shape (H, W), optional
         Cells not computed yet: drawn empty.
     mismatch : ndarray of bool, shape (H, W), optional
-        Cells to circle in red (where a slide disagrees with the arithmetic).
+        Cells to outline in red (where a slide disagrees with the arithmetic).
     shade : ndarray of bool, shape (H, W), optional
         Cells to grey out (zero padding).
     """
