@@ -29,8 +29,9 @@ def _raster(box, size=12):
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(0, 12), min_size=8, max_size=8))
 def test_iou_equals_the_iou_of_the_painted_pixels(corners):
-    a = [min(corners[0], corners[2]), min(corners[1], corners[3]), max(corners[0], corners[2]), max(corners[1], corners[3])]
-    b = [min(corners[4], corners[6]), min(corners[5], corners[7]), max(corners[4], corners[6]), max(corners[5], corners[7])]
+    xs, ys = np.array(corners[0::2]).reshape(2, 2), np.array(corners[1::2]).reshape(2, 2)
+    a = [xs[0].min(), ys[0].min(), xs[0].max(), ys[0].max()]
+    b = [xs[1].min(), ys[1].min(), xs[1].max(), ys[1].max()]
     pa, pb = _raster(a), _raster(b)
     union = (pa | pb).sum()
     expected = (pa & pb).sum() / union if union else 0.0
@@ -73,7 +74,8 @@ def test_segmentation_metrics_by_hand():
                             [0, 1, 1, 1],
                             [2, 0, 0, 0]]])
     assert pixel_accuracy(prediction, target) == pytest.approx(9 / 12)
-    # class 0: 5 shared of 8 either (6 true + 7 predicted - 5); class 1: 3 shared of 5 either; class 2: 1 shared of 2; class 3 absent.
+    # class 0: 5 shared of 8 in either (6 true + 7 predicted - 5); class 1: 3 shared of 5;
+    # class 2: 1 shared of 2; class 3 is in neither.
     np.testing.assert_allclose(iou_per_class(prediction, target, 4), [5 / 8, 3 / 5, 1 / 2, np.nan])
     assert mean_iou(prediction, target, 4) == pytest.approx((5 / 8 + 3 / 5 + 1 / 2) / 3)
 

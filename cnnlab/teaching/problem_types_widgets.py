@@ -5,7 +5,6 @@ the numbers from :func:`~cnnlab.vision.precision_recall`: this module only wires
 """
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..vision import decode_output, non_max_suppression, precision_recall
 from .shapes_plots import draw_boxes, _show_image

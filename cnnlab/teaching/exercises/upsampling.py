@@ -52,7 +52,8 @@ def check_nearest(upsample_nearest):
     expect_shape(answer, (4, 4), "upsample_nearest(lecture 2x2, 2)", "Each pixel becomes a 2x2 block.")
     answer = np.asarray(answer)
     if np.array_equal(answer, np.tile(UPSAMPLING_2X2, (2, 2))):
-        raise Hint("np.tile repeats the whole image side by side; repeat each pixel instead: np.repeat along each axis.")
+        raise Hint("np.tile repeats the whole image side by side; repeat each pixel instead: "
+                   "np.repeat along each axis.")
     expect_close(answer, SLIDE_NEAREST_4X4, "upsample_nearest(lecture 2x2, 2)")
     x = np.arange(6.0).reshape(2, 3)
     expect_close(call(upsample_nearest, x, 3), F.interpolate(x[None, None], scale_factor=3, mode="nearest")[0, 0],
