@@ -116,9 +116,10 @@ def plot_feature_maps(model, image, max_channels=8):
             axis.set_xticks([])
             axis.set_yticks([])
             if col < out.shape[0]:
-                cmap = "gray" if name == "input" else "RdBu_r"
-                vmin = 0 if name == "input" else -limit
-                axis.imshow(out[col], cmap=cmap, vmin=vmin, vmax=limit)
+                if name == "input":
+                    axis.imshow(out[col], cmap="gray")
+                else:
+                    axis.imshow(out[col], cmap="RdBu_r", vmin=-limit, vmax=limit)
             else:
                 axis.axis("off")
         shape = "x".join(str(s) for s in out.shape)
