@@ -5,6 +5,7 @@ figure; a notebook cell ends with ``plt.show()``.
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 import cnnlab.functional as F
 
@@ -101,35 +102,35 @@ def stage_outputs(model, image):
 def plot_feature_maps(model, image, max_channels=8):
     """The lecture's "stack these up to get a new image": every layer's output for one digit.
 
-    One row per layer that outputs images (the first ``max_channels`` channels), then the class
-    probabilities (softmax of the last layer's scores).
+    One column per layer that outputs images (its first ``max_channels`` channels, top to bottom;
+    red positive, blue negative), then the class probabilities (softmax of the last layer's scores).
     """
     stages = stage_outputs(model, image)
     maps = [(name, out[0]) for name, out in stages if out.ndim == 4]
     scores = stages[-1][1][0]
-    rows = len(maps) + 1
-    figure, axes = plt.subplots(rows, max_channels, figsize=(11, 1.05 * rows + 0.4), layout="constrained")
-    for row, (name, out) in enumerate(maps):
+    columns = len(maps)
+    figure = plt.figure(figsize=(12, 5.6), layout="constrained")
+    left, right = figure.subfigures(1, 2, width_ratios=[columns, 3])
+    grid = left.add_gridspec(max_channels, columns)
+    for col, (name, out) in enumerate(maps):
         limit = np.abs(out).max() or 1.0
-        for col in range(max_channels):
-            axis = axes[row, col]
+        for row in range(min(max_channels, out.shape[0])):
+            axis = left.add_subplot(grid[row, col])
             axis.set_xticks([])
             axis.set_yticks([])
-            if col < out.shape[0]:
-                if name == "input":
-                    axis.imshow(out[col], cmap="gray")
-                else:
-                    axis.imshow(out[col], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            if name == "input":
+                axis.imshow(out[row], cmap="gray")
             else:
-                axis.axis("off")
-        shape = "x".join(str(s) for s in out.shape)
-        axes[row, 0].set_ylabel(f"{name}\n{shape}", rotation=0, ha="right", va="center", fontsize=8)
-    for axis in axes[-1]:
-        axis.remove()
-    bars = figure.add_subplot(rows, 1, rows)
+                axis.imshow(out[row], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            if row == 0:
+                shape = "x".join(str(s) for s in out.shape)
+                axis.set_title(f"{name}\n{shape}", fontsize=8)
+    bars = right.add_subplot(1, 1, 1)
     probabilities = F.softmax(scores[None], dim=1)[0]
-    bars.bar(np.arange(scores.size), probabilities, color="tab:blue")
-    bars.set(xticks=np.arange(scores.size), ylim=(0, 1), ylabel="softmax", xlabel="class")
+    bars.barh(np.arange(scores.size), probabilities, color="tab:blue")
+    bars.set(yticks=np.arange(scores.size), xlim=(0, 1), xlabel="softmax probability", ylabel="class",
+             title=f"prediction: {int(scores.argmax())}")
+    bars.invert_yaxis()
     return figure
 
 
@@ -190,5 +191,6 @@ def plot_confusion_matrix(matrix, class_names=None, title="confusion matrix (tes
                   color="black" if row == col or count < off_diagonal.max() * 0.6 else "white")
     axis.set(xticks=range(k), yticks=range(k), xticklabels=names, yticklabels=names, xlabel="predicted",
              ylabel="true", title=title)
-    figure.colorbar(image, ax=axis, label="mistakes")
+    bar = figure.colorbar(image, ax=axis, label="mistakes")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return figure
