@@ -107,7 +107,8 @@ def test_conv_transpose2d_matches_naive_scatter(case):
 def test_conv2d_cache_pair_matches_public_pair(case):
     output, cache = _conv2d_with_cache(*_conv_args(case))
     grad_output = case["rng"].standard_normal(output.shape).astype(output.dtype)
-    np.testing.assert_array_equal(output, F.conv2d(*_conv_args(case)))
+    # Not bit-for-bit: BLAS may sum in another order when its inputs sit at other memory alignments.
+    np.testing.assert_allclose(output, F.conv2d(*_conv_args(case)), **TOLERANCE[output.dtype.type])
     for cached, public in zip(_conv2d_backward_from_cache(grad_output, cache),
                               F.conv2d_backward(grad_output, *_conv_args(case))):
         if public is None:
@@ -122,7 +123,7 @@ def test_conv_transpose2d_cache_pair_matches_public_pair(case):
     assume(_transpose_output_fits(case))
     output, cache = _conv_transpose2d_with_cache(*_transpose_args(case))
     grad_output = case["rng"].standard_normal(output.shape).astype(output.dtype)
-    np.testing.assert_array_equal(output, F.conv_transpose2d(*_transpose_args(case)))
+    np.testing.assert_allclose(output, F.conv_transpose2d(*_transpose_args(case)), **TOLERANCE[output.dtype.type])
     for cached, public in zip(_conv_transpose2d_backward_from_cache(grad_output, cache),
                               F.conv_transpose2d_backward(grad_output, *_transpose_args(case))):
         if public is None:
