@@ -17,7 +17,8 @@ gradient is ``weight.T @ grad_output`` scattered back over the ``kH * kW`` kerne
 pass, which is why it can upsample.
 
 Large batches are processed in chunks so that the ``cols`` matrix (``kH * kW`` times bigger than the
-input) stays small; the chunks are large enough that the matrix products stay efficient.
+input) stays small; the chunks are large enough that the matrix products stay efficient. Work arrays
+that do not outlive a call are reused from one call to the next (:func:`_scratch`).
 """
 import threading
 
