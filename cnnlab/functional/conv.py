@@ -40,7 +40,7 @@ __all__ = [
 # workloads: chunks of a few MiB are as fast as the whole batch at once or faster (the chunk stays
 # in the CPU's cache between the matrix products that read it) and need a fraction of the memory;
 # much smaller chunks mean many small matrix products, which multi-threaded BLAS handles badly.
-_CHUNK_BYTES = 4 * 2**20
+_CHUNK_BYTES = 3 * 2**20
 # A layer's forward keeps its im2col matrices for backward when they total at most this many bytes;
 # above it, backward rebuilds them chunk by chunk from the input (one extra copy, much less memory).
 _CACHE_BYTES = 16 * 2**20
