@@ -118,9 +118,12 @@ def _torch_conv_forward_backward(x, weight, bias, grad, padding):
 
 def conv_rows(rows, notes):
     for name in CONV_WORKLOADS:
+        results = {}
         for dtype in DTYPES:
             x, weight, bias, grad, padding = _conv_inputs(name, dtype)
             label = f"conv2d {name} {_shape_text(name)}"
+            output, grads = _cnnlab_conv_forward_backward(x, weight, bias, grad, padding)
+            results[dtype] = (output,) + tuple(grads)
             if torch is None:
                 seconds, repeats = alone(lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding))
                 rows.append(_row(label, "forward+backward", dtype, seconds, None, None, repeats))
@@ -141,6 +144,13 @@ def conv_rows(rows, notes):
             ours, theirs, repeats = compare(lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding),
                                             lambda: _torch_conv_forward_backward(tx, tw, tb, tg, padding))
             rows.append(_row(label, "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
+        # Speed never costs correctness: float32 must agree with float64 to float32 precision.
+        error = max(np.max(np.abs(single - double)) / np.max(np.abs(double))
+                    for single, double in zip(results[np.float32], results[np.float64]))
+        FLOAT32_ERRORS[name] = float(error)
+
+
+FLOAT32_ERRORS = {}
 
 
 def _check_same_numbers(ours, theirs, dtype, label, notes):
@@ -458,6 +468,10 @@ def targets(rows, memory):
         checks.append(("conv2d forward+backward, geometric mean over A, B, C x both dtypes", "<= 1.25x PyTorch",
                        f"{mean:.2f}x", mean <= 1.25))
         checks.append(("conv2d forward+backward, worst single case", "<= 2.5x PyTorch", f"{max(conv):.2f}x", max(conv) <= 2.5))
+    if FLOAT32_ERRORS:
+        worst = max(FLOAT32_ERRORS.values())
+        checks.append(("float32 agrees with float64 (conv2d A, B, C output and gradients, max error / max value)",
+                       "float32 precision (< 1e-5)", f"{worst:.1e}", worst < 1e-5))
     pool = [r for r in rows if r["workload"].startswith("max_pool2d") and r["dtype"] == "float32"]
     if pool:
         checks.append(("max_pool2d 2x2 forward+backward, float32", "<= 1.0x PyTorch", f"{pool[0]['ratio']:.2f}x", pool[0]["ratio"] <= 1.0))
@@ -489,7 +503,7 @@ def targets(rows, memory):
 def environment(threads):
     blas = []
     if threadpool_info is not None:
-        blas = [{k: info.get(k) for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "prefix")}
+        blas = [{k: info.get(k) for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "filepath")}
                 for info in threadpool_info()]
     return {
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
@@ -508,10 +522,17 @@ def _ms(value):
     return "" if value is None else (f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}")
 
 
+def _ratio(value):
+    # Three significant digits keep the loop versions' tiny ratios readable (0.00331x, not 0.00x).
+    return "" if value is None else (f"{value:.2f}x" if value >= 0.1 else f"{value:.3g}x")
+
+
 def markdown(report):
     env = report["environment"]
+    numpy_blas = [b for b in env["blas"] if b["user_api"] == "blas" and "numpy" in (b["filepath"] or "")]
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads, {b['architecture']})"
-                     for b in env["blas"] if b["user_api"] == "blas") or "unknown (threadpoolctl not installed)"
+                     for b in numpy_blas or [b for b in env["blas"] if b["user_api"] == "blas"]) \
+        or "unknown (threadpoolctl not installed)"
     lines = [
         "# cnnlab benchmarks: latest run",
         "",
@@ -530,7 +551,7 @@ def markdown(report):
     lines += ["", "## Times", "", "| workload | measure | dtype | cnnlab ms | reference | reference ms | ratio |",
               "| --- | --- | --- | ---: | --- | ---: | ---: |"]
     for r in report["rows"]:
-        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        ratio = _ratio(r["ratio"])
         lines.append(f"| {r['workload']} | {r['measure']} | {r['dtype']} | {_ms(r['cnnlab_ms'])} | {r['reference'] or ''} | "
                      f"{_ms(r['reference_ms'])} | {ratio} |")
     if report["memory"]:
@@ -552,7 +573,7 @@ def markdown(report):
 def print_table(report):
     print(f"\n{'workload':<78} {'measure':<17} {'dtype':<8} {'cnnlab ms':>10} {'reference':<28} {'ref ms':>9} {'ratio':>7}")
     for r in report["rows"]:
-        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        ratio = _ratio(r["ratio"])
         print(f"{r['workload'][:78]:<78} {r['measure']:<17} {r['dtype']:<8} {_ms(r['cnnlab_ms']):>10} "
               f"{(r['reference'] or '')[:28]:<28} {_ms(r['reference_ms']):>9} {ratio:>7}")
     print("\nTargets:")
