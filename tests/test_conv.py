@@ -175,6 +175,27 @@ def test_backward_can_skip_the_input_gradient():
     np.testing.assert_allclose(grad_bias, expected[2], rtol=1e-12)
 
 
+def test_non_contiguous_arrays_give_the_same_numbers():
+    """Fortran-ordered and sliced inputs (views) must not change any result."""
+    rng = np.random.default_rng(10)
+    x, weight, bias = rng.standard_normal((3, 2, 7, 6)), rng.standard_normal((4, 2, 3, 2)), rng.standard_normal(4)
+    weight_t = rng.standard_normal((2, 4, 3, 2))
+    grad = rng.standard_normal(F.conv2d(x, weight, bias, 2, 1).shape)
+    grad_t = rng.standard_normal(F.conv_transpose2d(x, weight_t, bias, 2, 1).shape)
+    views = dict(x=np.asfortranarray(x), weight=np.asfortranarray(weight), weight_t=np.asfortranarray(weight_t),
+                 grad=np.asfortranarray(grad), grad_t=np.asfortranarray(grad_t))
+    for contiguous, strided in [
+        (F.conv2d(x, weight, bias, 2, 1), F.conv2d(views["x"], views["weight"], bias, 2, 1)),
+        (F.conv_transpose2d(x, weight_t, bias, 2, 1), F.conv_transpose2d(views["x"], views["weight_t"], bias, 2, 1)),
+        *zip(F.conv2d_backward(grad, x, weight, bias, 2, 1), F.conv2d_backward(views["grad"], views["x"], views["weight"], bias, 2, 1)),
+        *zip(F.conv_transpose2d_backward(grad_t, x, weight_t, bias, 2, 1),
+             F.conv_transpose2d_backward(views["grad_t"], views["x"], views["weight_t"], bias, 2, 1)),
+    ]:
+        np.testing.assert_allclose(strided, contiguous, rtol=1e-12, atol=1e-12)
+    sliced = np.repeat(x, 2, axis=3)[:, :, :, ::2]  # a strided view equal to x
+    np.testing.assert_allclose(F.conv2d(sliced, weight, bias, 1, "same"), F.conv2d(x, weight, bias, 1, "same"), rtol=1e-12)
+
+
 def test_chunks_are_equal_sized():
     sizes = [c.stop - c.start for c in conv_module._chunks(64, conv_module._CHUNK_BYTES // 13 + 1)]
     assert sum(sizes) == 64 and max(sizes) - min(sizes) <= 1

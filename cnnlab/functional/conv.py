@@ -5,15 +5,16 @@ under the filter by the filter's weights and adds them up (a cross-correlation, 
 learning library: the kernel is not flipped). The loop versions, :func:`conv2d_naive` and
 :func:`conv_transpose2d_naive`, say exactly that.
 
-The fast versions compute the same numbers with one matrix product ("im2col"):
+The fast versions compute the same numbers with one matrix product per image ("im2col"):
 
-1. copy every kernel-sized patch of the (padded) input into one column of a matrix
-   ``cols``, shape ``(C * kH * kW, N * H_out * W_out)``;
-2. the output is then ``weight.reshape(F, C * kH * kW) @ cols``, every filter at every position at once.
+1. copy every kernel-sized patch of the (padded) image into one column of a matrix
+   ``cols[n]``, shape ``(C * kH * kW, H_out * W_out)``;
+2. the output is then ``weight.reshape(F, C * kH * kW) @ cols[n]``, every filter at every position
+   at once, already in the (N, F, H_out, W_out) layout.
 
-Backward reuses the same matrix: the weight gradient is ``grad_output @ cols.T`` and the input
-gradient is ``weight.T @ grad_output`` scattered back over the ``kH * kW`` kernel offsets
-("col2im"), the exact reverse of step 1. A transposed convolution is that scatter used as a forward
+Backward reuses the same matrices: the weight gradient is the sum over images of
+``grad_output[n] @ cols[n].T`` and the input gradient is ``weight.T @ grad_output[n]`` scattered
+back over the ``kH * kW`` kernel offsets ("col2im"), the exact reverse of step 1. A transposed convolution is that scatter used as a forward
 pass, which is why it can upsample.
 
 Large batches are processed in chunks so that the ``cols`` matrix (``kH * kW`` times bigger than the
@@ -141,7 +142,7 @@ def _check_grad_output(grad_output, expected_shape, dtype):
 # ----------------------------------------------------------------------------------------------
 
 def _im2col(padded, kernel_size, stride, reuse=False):
-    """Copy every patch of ``padded`` into a column.
+    """Copy every patch of each image of ``padded`` into a column of that image's matrix.
 
     Parameters
     ----------
@@ -153,18 +154,19 @@ def _im2col(padded, kernel_size, stride, reuse=False):
 
     Returns
     -------
-    ndarray, shape (C * kH * kW, N * H_out * W_out)
-        Row ``(c, i, j)`` holds pixel ``(i, j)`` of every patch of channel ``c``.
+    ndarray, shape (N, C * kH * kW, H_out * W_out)
+        Row ``(c, i, j)`` of image ``n`` holds pixel ``(i, j)`` of every patch of its channel ``c``.
     """
     patches = windows(padded, kernel_size, stride)  # a view: (N, C, H_out, W_out, kH, kW)
     # One copy, ordered so that a plain reshape lines the patches up as columns.
-    ordered = patches.transpose(1, 4, 5, 0, 2, 3)  # (C, kH, kW, N, H_out, W_out)
-    rows = ordered.shape[0] * ordered.shape[1] * ordered.shape[2]
+    ordered = patches.transpose(0, 1, 4, 5, 2, 3)  # (N, C, kH, kW, H_out, W_out)
+    batch, channels, kernel_h, kernel_w, out_h, out_w = ordered.shape
+    shape = (batch, channels * kernel_h * kernel_w, out_h * out_w)
     if not reuse:
-        return ordered.reshape(rows, -1)
+        return ordered.reshape(shape)
     cols = _scratch("cols", ordered.shape, padded.dtype)
     cols[...] = ordered
-    return cols.reshape(rows, -1)
+    return cols.reshape(shape)
 
 
 def _col2im(cols, padded_shape, kernel_size, stride, out_hw):
@@ -172,25 +174,25 @@ def _col2im(cols, padded_shape, kernel_size, stride, out_hw):
 
     Parameters
     ----------
-    cols : ndarray, shape (C * kH * kW, N * H_out * W_out)
+    cols : ndarray, shape (N, C * kH * kW, H_out * W_out)
     padded_shape : tuple
         ``(N, C, H_pad, W_pad)`` of the result.
 
     Returns
     -------
     ndarray, shape (N, C, H_pad, W_pad)
-        A view of a ``(C, N, H_pad, W_pad)`` array; pixels covered by several patches get their sum.
+        Pixels covered by several patches get their sum.
     """
     batch, channels, padded_h, padded_w = padded_shape
     (kernel_h, kernel_w), (stride_h, stride_w), (out_h, out_w) = kernel_size, stride, out_hw
-    cols = cols.reshape(channels, kernel_h, kernel_w, batch, out_h, out_w)
-    image = np.zeros((channels, batch, padded_h, padded_w), dtype=cols.dtype)
+    cols = cols.reshape(batch, channels, kernel_h, kernel_w, out_h, out_w)
+    image = np.zeros(padded_shape, dtype=cols.dtype)
     # kH * kW strided additions, each over the whole batch: the loop is over the kernel, never pixels.
     for i in range(kernel_h):
         rows = slice(i, i + stride_h * (out_h - 1) + 1, stride_h)
         for j in range(kernel_w):
-            image[:, :, rows, j:j + stride_w * (out_w - 1) + 1:stride_w] += cols[:, i, j]
-    return image.transpose(1, 0, 2, 3)
+            image[:, :, rows, j:j + stride_w * (out_w - 1) + 1:stride_w] += cols[:, :, i, j]
+    return image
 
 
 def _chunks(batch, bytes_per_sample):
@@ -266,19 +268,19 @@ def _conv2d_with_cache(input, weight, bias, stride, padding, keep_cache=True):
     output = np.empty((batch, filters) + out_hw, dtype=x.dtype)
     bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * x.itemsize
     keep_cols = keep_cache and batch * bytes_per_sample <= _CACHE_BYTES
-    chunks = _chunks(batch, bytes_per_sample)
+    # Chunks save memory only when the matrices are not kept; kept ones are fastest built at once.
+    chunks = [slice(0, batch)] if keep_cols else _chunks(batch, bytes_per_sample)
     kept = []
     for chunk in chunks:
         cols = _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride, reuse=not keep_cols)
-        result = np.matmul(weight_matrix, cols, out=_scratch("result", (filters, cols.shape[1]), x.dtype))
-        result = result.reshape((filters, -1) + out_hw)  # (F, n, H_out, W_out)
-        if b is not None:
-            result += b[:, None, None, None]
-        output[chunk] = result.transpose(1, 0, 2, 3)
+        # One (F, C*kH*kW) @ (C*kH*kW, H_out*W_out) product per image, written straight into the output.
+        np.matmul(weight_matrix, cols, out=output[chunk].reshape(cols.shape[0], filters, -1))
         kept.append(cols if keep_cols else None)
+    if b is not None:
+        output += b[:, None, None]
     if not keep_cache:
         return output, None
-    cache = {"chunk_cols": kept, "input": None if keep_cols else x, "input_shape": x.shape, "weight": w,
+    cache = {"chunks": chunks, "chunk_cols": kept, "input": None if keep_cols else x, "input_shape": x.shape, "weight": w,
              "has_bias": b is not None, "stride": stride, "sides": sides, "out_hw": out_hw}
     return output, cache
 
@@ -304,10 +306,11 @@ def _conv2d_backward_from_cache(grad_output, cache, input_grad=True):
     shape = cache["input_shape"]
     g = _check_grad_output(grad_output, (shape[0], w.shape[0]) + cache["out_hw"], w.dtype)
     return _conv2d_backward_chunks(g, w, shape, cache["has_bias"], cache["stride"], cache["sides"],
-                                   cache["out_hw"], cache["chunk_cols"], cache["input"], input_grad)
+                                   cache["out_hw"], cache["chunk_cols"], cache["input"], input_grad, cache["chunks"])
 
 
-def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x, input_grad=True):
+def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, chunk_cols, x, input_grad=True,
+                            chunks=None):
     """The backward pass, one chunk of the batch at a time; ``cols`` are rebuilt from ``x`` where not kept."""
     batch, channels, height, width = input_shape
     filters, _, kernel_h, kernel_w = w.shape
@@ -317,26 +320,22 @@ def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, 
     grad_weight = np.zeros_like(weight_matrix)
     grad_bias = np.zeros(filters, dtype=w.dtype) if has_bias else None
     bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * w.itemsize
-    chunks = _chunks(batch, bytes_per_sample)
+    chunks = _chunks(batch, bytes_per_sample) if chunks is None else chunks
     for chunk, cols in zip(chunks, chunk_cols or [None] * len(chunks)):
         if cols is None:
             cols = _im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride, reuse=True)
-        # (F, n * H_out * W_out): the layout of the matrix product's result in forward.
         n = chunk.stop - chunk.start
-        grad_matrix = _scratch("grad_matrix", (filters, n) + out_hw, w.dtype)
-        grad_matrix[...] = g[chunk].transpose(1, 0, 2, 3)
-        grad_matrix = grad_matrix.reshape(filters, -1)
-        # (cols @ g.T).T, not g @ cols.T: the same numbers, and BLAS runs this shape (a long shared axis
-        # that is contiguous in both) measurably faster.
-        grad_weight += (cols @ grad_matrix.T).T
+        grad_matrix = g[chunk].reshape(n, filters, -1)  # (n, F, H_out * W_out), as forward's products
+        # Each image's (F, P) @ (P, C*kH*kW), then the sum over images: a batched matrix product.
+        grad_weight += np.matmul(grad_matrix, cols.transpose(0, 2, 1)).sum(axis=0)
         if has_bias:
-            grad_bias += grad_matrix.sum(axis=1)
+            grad_bias += grad_matrix.sum(axis=(0, 2))
         if not input_grad:
             continue
         if stride == (1, 1):
             grad_input[chunk] = _input_gradient_stride_1(g[chunk], weight_matrix, (kernel_h, kernel_w), sides, (height, width))
             continue
-        grad_cols = weight_matrix.T @ grad_matrix
+        grad_cols = np.matmul(weight_matrix.T, grad_matrix)  # (n, C*kH*kW, H_out*W_out)
         padded_shape = (n, channels, height + top + bottom, width + left + right)
         grad_padded = _col2im(grad_cols, padded_shape, (kernel_h, kernel_w), stride, out_hw)
         grad_input[chunk] = _crop(grad_padded, sides, height, width)
@@ -503,8 +502,8 @@ def _conv_transpose2d_with_cache(input, weight, bias, stride, padding, output_pa
     bytes_per_sample = out_channels * kernel_h * kernel_w * height * width * x.itemsize
     for chunk in _chunks(batch, bytes_per_sample):
         n = chunk.stop - chunk.start
-        input_matrix = x[chunk].transpose(1, 0, 2, 3).reshape(in_channels, -1)  # (C_in, n * H * W)
-        cols = weight_matrix.T @ input_matrix  # one stamp per column, (C_out * kH * kW, n * H * W)
+        input_matrix = x[chunk].reshape(n, in_channels, -1)  # (n, C_in, H * W)
+        cols = np.matmul(weight_matrix.T, input_matrix)  # one stamp per column, (n, C_out * kH * kW, H * W)
         full = _col2im(cols, (n, out_channels) + full_shape_hw, (kernel_h, kernel_w), stride, (height, width))
         output[chunk] = _crop(full, sides, *out_hw)
     if b is not None:
@@ -530,17 +529,17 @@ def _conv_transpose2d_backward_from_cache(grad_output, cache):
     _, out_channels, kernel_h, kernel_w = w.shape
     stride, sides = cache["stride"], cache["sides"]
     weight_matrix = w.reshape(in_channels, -1)
-    grad_input = np.empty_like(x)
+    grad_input = np.empty(x.shape, dtype=x.dtype)  # C order: the products below write into its views
     grad_weight = np.zeros_like(weight_matrix)
     bytes_per_sample = out_channels * kernel_h * kernel_w * height * width * x.itemsize
     for chunk in _chunks(batch, bytes_per_sample):
         # Forward scattered each input pixel's stamp; backward gathers the same patches of the
         # gradient: an ordinary convolution of grad_output with the same weight.
-        grad_cols = _im2col(pad_sides(g[chunk], sides), (kernel_h, kernel_w), stride)  # (C_out*kH*kW, n*H*W)
-        input_matrix = x[chunk].transpose(1, 0, 2, 3).reshape(in_channels, -1)
-        grad_weight += (grad_cols @ input_matrix.T).T  # the faster orientation, as in conv2d
-        grad = (weight_matrix @ grad_cols).reshape(in_channels, -1, height, width)
-        grad_input[chunk] = grad.transpose(1, 0, 2, 3)
+        grad_cols = _im2col(pad_sides(g[chunk], sides), (kernel_h, kernel_w), stride)  # (n, C_out*kH*kW, H*W)
+        n = chunk.stop - chunk.start
+        input_matrix = x[chunk].reshape(n, in_channels, -1)
+        grad_weight += np.matmul(input_matrix, grad_cols.transpose(0, 2, 1)).sum(axis=0)
+        np.matmul(weight_matrix, grad_cols, out=grad_input[chunk].reshape(n, in_channels, -1))
     grad_bias = g.sum(axis=(0, 2, 3)) if cache["has_bias"] else None
     return grad_input, grad_weight.reshape(w.shape), grad_bias
 
