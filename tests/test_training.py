@@ -104,3 +104,21 @@ def test_bad_arguments_are_explained():
         confusion_matrix([0, 2], [0, 1], num_classes=2)
     with pytest.raises(FloatingPointError, match="learning rate"):
         fit(net, nn.CrossEntropyLoss(), optim.SGD(net.parameters(), lr=1e300), x, y, epochs=3, progress=None)
+
+
+def test_training_uses_one_blas_thread_and_restores_the_default():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from cnnlab.training._threads import blas_threads
+
+    def blas():
+        return [info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+
+    before = blas()
+    with blas_threads(1):
+        assert all(n == 1 for n in blas())
+    assert blas() == before
+    with blas_threads(None):
+        assert blas() == before
+    _, one = train(epochs=1)
+    _, default = train(epochs=1, threads=None)
+    np.testing.assert_allclose(one.iteration_loss, default.iteration_loss, rtol=1e-6)
