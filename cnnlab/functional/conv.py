@@ -198,7 +198,7 @@ def _col2im(cols, padded_shape, kernel_size, stride, out_hw):
 def _chunks(batch, bytes_per_sample):
     """Split ``range(batch)`` into slices whose im2col buffer stays under ``_CHUNK_BYTES``."""
     count = -(-batch // max(1, min(batch, _CHUNK_BYTES // max(1, bytes_per_sample))))
-    # Equal chunks (64 in 5 chunks is 12 or 13 each, not four 13s and a 12... or a lone 1).
+    # Chunks of (nearly) equal size: 64 images in 5 chunks are 12 or 13 each, never 15, 15, 15, 15, 4.
     bounds = [batch * i // count for i in range(count + 1)]
     return [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
 
