@@ -228,6 +228,16 @@ def test_conv_transpose2d_backward_matches_numerical_gradients(stride, padding, 
     np.testing.assert_allclose(grad_bias, numerical_gradient(lambda v: F.conv_transpose2d(x, weight, v, *args), bias, grad_output), rtol=1e-6, atol=1e-8)
 
 
+def test_weight_gradient_on_a_large_image():
+    """Images with 1024 or more outputs take the other orientation of the weight-gradient product."""
+    rng = np.random.default_rng(13)
+    x, weight, grad = rng.standard_normal((2, 2, 33, 34)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal((2, 3, 33, 34))
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    patches = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(2, 3))  # (N, C, H, W, 3, 3)
+    expected = np.einsum("nfhw,nchwij->fcij", grad, patches)
+    np.testing.assert_allclose(F.conv2d_backward(grad, x, weight, padding=1)[1], expected, rtol=1e-10)
+
+
 def test_no_bias_gives_no_bias_gradient():
     x, weight = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))
     assert F.conv2d_backward(np.ones((1, 1, 2, 2)), x, weight)[2] is None

