@@ -99,3 +99,45 @@ def test_train_step(step, status, words, capsys):
 def test_reference_network_is_the_notebooks():
     net = ex.reference_network()
     assert net.num_parameters == 9098 and net(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)
+
+
+def test_training_plots_draw_what_they_are_given():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from cnnlab import optim
+    from cnnlab.training import fit
+    from cnnlab.teaching import training_plots as plots
+
+    rng = np.random.default_rng(0)
+    x = rng.random((12, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, 12)
+    net = ex.reference_network()
+    history = fit(net, nn.CrossEntropyLoss(), optim.SGD(net.parameters(), lr=0.01), x, y, epochs=2, batch_size=4,
+                  validation_data=(x, y), progress=None)
+    figure = history.plot()
+    assert [a.get_title() for a in figure.axes] == ["loss", "accuracy"]
+    assert len(figure.axes[0].lines) == 3  # every iteration, the epoch means, validation
+    stages = plots.stage_outputs(net, x[0])
+    assert [out.shape for _, out in stages][-3:] == [(1, 16, 7, 7), (1, 784), (1, 10)]
+    figure = plots.plot_feature_maps(net, x[0])
+    assert figure.axes[-1].get_xlabel() == "softmax probability"
+    assert len(plots.plot_filters(net[0].weight.data).axes) == 8
+    predicted = np.roll(y, 1)
+    figure = plots.plot_misclassified(x, y, predicted, np.full((12, 10), 0.1), max_images=5)
+    assert f"{np.count_nonzero(y != predicted)} of 12" in figure.texts[0].get_text()
+    figure = plots.plot_confusion_matrix(np.eye(3, dtype=int) * 5)
+    assert figure.axes[0].get_xlabel() == "predicted"
+    plt.close("all")
+
+
+def test_widget_progress_builds_and_updates_outside_a_notebook():
+    from cnnlab.training.progress import make_progress
+
+    display = make_progress("widget", epochs=2, iterations_per_epoch=3)
+    display.INTERVAL = 0.0
+    display.update(1, 2, 0.5, 0.75)
+    assert display.bar.value == 2 and "accuracy 75.0%" in display.label.value
+    display.end_epoch(1, {"loss": 0.5, "accuracy": 0.75, "val_loss": None}, 1.0)
+    assert display.bar.value == 3 and "epoch 1/2: loss 0.5000, accuracy 75.0%" in display.lines.value
+    display.close()
