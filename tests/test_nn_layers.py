@@ -308,3 +308,20 @@ def test_loss_backward_defaults_to_the_gradient_of_the_loss_itself():
     np.testing.assert_allclose(loss_fn.backward(), (probabilities - np.eye(3)[target]) / 4)  # (y - t) / N
     with pytest.raises(RuntimeError, match="forward"):
         nn.MSELoss().backward()
+
+
+def test_sequential_can_skip_the_input_gradient_with_the_same_weight_gradients():
+    rng = np.random.default_rng(0)
+    net = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.ReLU(), nn.Flatten(), nn.Linear(32, 3, rng=1))
+    x, g = rng.normal(size=(2, 1, 4, 4)), rng.normal(size=(2, 3))
+    net(x)
+    assert net.backward(g).shape == x.shape
+    full = [p.grad.copy() for p in net.parameters()]
+    net.zero_grad()
+    net(x)
+    assert net.backward(g, input_grad=False) is None
+    for p, expected in zip(net.parameters(), full):
+        np.testing.assert_array_equal(p.grad, expected)
+    linear_first = nn.Sequential(nn.Linear(3, 2, rng=0))  # layers that cannot skip still return the gradient
+    linear_first(rng.normal(size=(4, 3)))
+    assert linear_first.backward(np.ones((4, 2)), input_grad=False).shape == (4, 3)

@@ -47,7 +47,22 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def backward(self, grad_output):
-        for layer in reversed(self._modules.values()):
+    def backward(self, grad_output, input_grad=True):
+        """Run every layer's backward, last layer first, and return the gradient w.r.t. the network's input.
+
+        Parameters
+        ----------
+        grad_output : ndarray
+            dLoss/d(output of the last layer), e.g. ``loss_fn.backward()``.
+        input_grad : bool
+            False when nobody needs the gradient with respect to the input (the images of a training
+            batch: nothing learns from them). The first layer may then skip computing it, as PyTorch
+            skips inputs that do not require a gradient, and None is returned.
+        """
+        layers = list(self._modules.values())
+        for layer in reversed(layers[1:]):
             grad_output = layer.backward(grad_output)
-        return grad_output
+        first = layers[0]
+        if not input_grad and getattr(first, "can_skip_input_grad", False):
+            return first.backward(grad_output, input_grad=False)
+        return first.backward(grad_output)

@@ -64,15 +64,21 @@ class Conv2d(Module):
         output, self._cache = _conv._conv2d_with_cache(x, self.weight.data, bias, self.stride, self.padding)
         return output
 
-    def backward(self, grad_output):
+    #: :meth:`Sequential.backward` may ask the first layer not to compute the gradient of the input images.
+    can_skip_input_grad = True
+
+    def backward(self, grad_output, input_grad=True):
         """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> gradient w.r.t. the input, (N, in_channels, H, W).
 
         Each weight's gradient sums, over every position it visited, the input under it times the
         output's error there; the input's gradient spreads each output's error back over its window.
+        With ``input_grad=False`` (the first layer, whose input is the data) that last part is skipped
+        and None is returned.
         """
         if self._cache is None:
             raise RuntimeError("call forward before backward: backward needs what forward saw")
-        grad_input, grad_weight, grad_bias = _conv._conv2d_backward_from_cache(grad_output, self._cache)
+        grad_input, grad_weight, grad_bias = _conv._conv2d_backward_from_cache(grad_output, self._cache,
+                                                                               input_grad=input_grad)
         self.weight.accumulate_grad(grad_weight)
         if self.bias is not None:
             self.bias.accumulate_grad(grad_bias)

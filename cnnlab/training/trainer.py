@@ -15,6 +15,7 @@ import numpy as np
 
 from .history import History
 from .metrics import accuracy as _accuracy
+from ..nn.container import Sequential
 from ._threads import blas_threads
 from .progress import make_progress
 
@@ -46,6 +47,13 @@ def _is_classification(output, y):
 def _batches(n, batch_size):
     for start in range(0, n, batch_size):
         yield slice(start, min(start + batch_size, n))
+
+
+def _backward(model, grad_output):
+    """The network's backward pass; a Sequential skips the gradient w.r.t. the images (nothing learns from it)."""
+    if isinstance(model, Sequential):
+        return model.backward(grad_output, input_grad=False)
+    return model.backward(grad_output)
 
 
 def predict(model, x, batch_size=500, threads=1):
@@ -179,7 +187,7 @@ def _train(model, loss_fn, optimizer, x_train, y_train, epochs, batch_size, vali
                     raise FloatingPointError(f"the network's outputs or loss became infinite or NaN at epoch {epoch}, "
                                              f"iteration {iteration}: the learning rate is probably too large")
                 optimizer.zero_grad()
-                model.backward(loss_fn.backward())
+                _backward(model, loss_fn.backward())
                 optimizer.step()
 
                 history.iteration_loss.append(loss)
