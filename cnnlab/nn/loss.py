@@ -21,29 +21,18 @@ class _Loss(Module):
         self._saved = None
 
     def forward(self, input, target):
-        # The loss of every sample first, then their mean or sum: backward spreads the upstream
-        # gradient back over the same samples (1 / count each for the mean).
-        losses = getattr(F, self._function)(input, target, reduction="none")
-        self._saved = (input, target, losses.shape)
-        if self.reduction == "none":
-            return losses
-        total = losses.sum(dtype=losses.dtype)
-        return total if self.reduction == "sum" else losses.dtype.type(total / max(losses.size, 1))
+        loss = getattr(F, self._function)(input, target, reduction=self.reduction)
+        self._saved = (input, target, np.shape(loss))
+        return loss
 
     def backward(self, grad_output=None):
         """dLoss/d(input), the input's shape; ``grad_output`` (dFinal/dLoss) defaults to 1, the loss itself."""
         if self._saved is None:
             raise RuntimeError("call the loss (forward) before backward")
         input, target, shape = self._saved
-        dtype = np.asarray(input).dtype if np.asarray(input).dtype.kind == "f" else np.float64
-        default = np.ones(shape if self.reduction == "none" else (), dtype=dtype)
-        upstream = default if grad_output is None else np.asarray(grad_output, dtype=dtype)
-        if self.reduction != "none":
-            if upstream.size != 1:
-                raise ValueError(f"grad_output must be a single number with reduction={self.reduction!r}")
-            scale = upstream.reshape(()) / (max(np.prod(shape), 1) if self.reduction == "mean" else 1)
-            upstream = np.full(shape, scale, dtype=dtype)
-        return getattr(F, self._function + "_backward")(upstream, input, target, reduction="none")
+        if grad_output is None:
+            grad_output = np.ones(shape)
+        return getattr(F, self._function + "_backward")(grad_output, input, target, reduction=self.reduction)
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
