@@ -11,7 +11,7 @@ WITH_TORCH ?= 0
 TORCH_VERSION ?= 2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: lab test notebooks bench slides student test-browser clean help
+.PHONY: lab test notebooks bench slides student test-browser browser-deps clean help
 
 help:
 	@echo "make lab        - create .venv, install the course and open it in JupyterLab"
@@ -21,14 +21,16 @@ help:
 	@echo "make slides     - render every notebook as an offline reveal.js deck in build/slides/"
 	@echo "make student    - write the student version of the notebooks to build/student/"
 	@echo "make test-browser - run the headless-browser test of JupyterLab"
+	@echo "make browser-deps - install Chromium (apt, when root) and Playwright, so \`make test\` runs the browser tests"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamps make a second `make lab` or `make test` start at once instead of re-installing.
+# The `lab` extra adds jupyterlab-rise: notebooks present as live slides inside JupyterLab.
 $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
@@ -59,6 +61,30 @@ bench: $(VENV)/.test-installed torch-if-asked
 	@$(BIN)/python -c "import threadpoolctl" 2>/dev/null || $(BIN)/python -m pip install --quiet threadpoolctl \
 		|| echo "threadpoolctl could not be installed: the BLAS will be reported as unknown."
 	$(BIN)/python benchmarks/run.py
+
+# Offline reveal.js decks; their JavaScript comes from the npm registry into build/slides-js/ once.
+slides: $(VENV)/.test-installed
+	$(BIN)/python tools/build_slides.py --out build/slides notebooks/*.ipynb
+
+# The students' copy: every solution region replaced by `# YOUR CODE HERE` and a NotImplementedError.
+student: $(VENV)/.test-installed
+	$(BIN)/python tools/student_version.py --out build/student notebooks/*.ipynb
+
+# Best effort, never fails: Debian's Chromium (only as root with apt) and Playwright in .venv. Where
+# they are missing, the browser tests skip and say why. apt's output goes to build/apt-browser.log.
+browser-deps: $(VENV)/.test-installed
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		mkdir -p build; \
+		echo "Installing Chromium with apt-get (log: build/apt-browser.log)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji; } \
+			>build/apt-browser.log 2>&1 \
+		|| echo "Chromium could not be installed with apt-get: the browser tests will be skipped."; \
+	fi
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[browser]" \
+		|| echo "Playwright could not be installed: the browser tests will be skipped."
+
+test-browser: browser-deps
+	$(BIN)/python -m pytest -m browser tests/test_browser.py tests/test_slides.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

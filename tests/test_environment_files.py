@@ -44,3 +44,19 @@ def test_the_same_version_bounds_are_listed():
 
 def test_pyproject_lists_the_course_dependencies():
     assert {"numpy", "matplotlib", "ipywidgets", "jupyterlab", "scikit-image"} <= set(_pyproject_requirements())
+
+
+def _conda_pip_requirements():
+    """The pip section of environment.yml, less the course itself (`-e .`)."""
+    names = {}
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        match = re.match(r"^\s{6}- ([A-Za-z0-9_.\-]+[^:]*)$", line)
+        if match and not match.group(1).startswith("-e"):
+            names[_name(match.group(1))] = match.group(1).replace(" ", "")
+    return names
+
+
+def test_the_lab_extra_is_in_the_pip_section():
+    """`make lab` installs the `lab` extra (RISE); conda users get it from environment.yml's pip section."""
+    lab = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["lab"]
+    assert {_name(r): r.replace(" ", "") for r in lab} == _conda_pip_requirements()
