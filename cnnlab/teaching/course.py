@@ -28,31 +28,40 @@ COURSE = (
            "Move the frequency slider: the sine wave redraws, so widgets are live."),
     Lesson("01_convolution.ipynb", "Convolution",
            "Sliding a kernel over an image: sums of products, padding, stride and the output size.", 45,
-           "Slide the kernel position across the image, then change stride and padding and watch the output size."),
+           "Move `position` in the sliding-window widget: the kernel steps over the lecture's image, product by "
+           "product. Then pick a kernel, stride and padding in the kernel explorer, and end with the output-size"
+           " widget (N, F, P, stride)."),
     Lesson("02_activations.ipynb", "Activation functions",
            "Why a network needs non-linearity: ReLU and its variants, tanh, softplus and softmax.", 30,
-           "Pick an activation and move the input range: compare the curves and their slopes."),
+           "In the activation explorer pick an activation, move its parameter (ELU alpha, softplus beta) and the"
+           " range: compare each curve with its derivative."),
     Lesson("03_sigmoid_and_losses.ipynb", "Sigmoid and losses",
            "The sigmoid never reaches 0 or 1; MSE versus cross-entropy for yes/no and many-class problems.", 40,
-           "Move the prediction towards and away from the target: cross-entropy grows much faster than MSE."),
+           "In the loss explorer move the prediction away from the target: cross-entropy grows much faster than "
+           "MSE."),
     Lesson("04_pooling_upsampling_flattening.ipynb", "Pooling, upsampling, flattening",
            "Max, average and min pooling, nearest and bilinear upsampling, and flattening a feature map.", 35,
-           "Change the pooling window and stride, then the upsampling mode, on the same feature map."),
+           "In the pooling explorer change the window and the stride, then the mode (max, average, min): watch "
+           "the pooled picture and the share of values kept."),
     Lesson("05_three_layer_cnn.ipynb", "A three-layer CNN",
            "Convolution, ReLU, pooling and a dense layer with softmax, trained on MNIST digits.", 50,
-           "Step through the feature maps layer by layer, then pick a test digit and read the prediction."),
+           "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit."),
     Lesson("06_initialisation.ipynb", "Initialisation",
            "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 30,
-           "Change the initial weight scale and watch activations vanish or explode through the layers."),
+           "Choose the scheme, the activation and the depth: activations vanish, explode or stay alive through "
+           "the layers."),
     Lesson("07_batchnorm_dropout.ipynb", "Batch normalisation and dropout",
            "Normalising with batch statistics in training and running statistics at test time; dropping units.", 40,
-           "Move the dropout rate and the batch size: see which units drop and how the statistics settle."),
+           "Move `dropout p` and `batch size`: which units drop, and how far the batch statistics wander from "
+           "the population's."),
     Lesson("08_problem_types.ipynb", "Image problem types",
            "Classification, semantic segmentation and object detection: what each network outputs.", 30,
-           "Switch between problem types on the same image and compare the outputs' shapes."),
+           "In the detection explorer move the objectness threshold: boxes appear and disappear on the test "
+           "images."),
     Lesson("09_transposed_convolution.ipynb", "Transposed convolution",
            "Learnable upsampling, how stride and kernel size cause checkerboard artifacts, and how to avoid them.", 35,
-           "Change kernel size and stride until the checkerboard pattern appears, then disappears."),
+           "In the overlap explorer change kernel size and stride: where the kernel size is not a multiple of "
+           "the stride, the checkerboard appears."),
 )
 
 
@@ -70,4 +79,13 @@ def markdown_table(link_prefix=""):
                     f"| {lesson.minutes} min |")
     hours, minutes = divmod(total_minutes(), 60)
     rows.append(f"| | **In all** | | **{hours} h {minutes:02d} min** |")
+    return "\n".join(rows)
+
+
+def instructor_table(link_prefix=""):
+    """Timing and the widgets to move, per notebook, as a Markdown table for the instructor guide."""
+    rows = ["| Notebook | Time | Widgets to move, and what the class should see |", "| --- | --- | --- |"]
+    for lesson in COURSE:
+        rows.append(f"| [{lesson.notebook[:2]} {lesson.title}]({link_prefix}{lesson.notebook}) | {lesson.minutes} min "
+                    f"| {lesson.widgets} |")
     return "\n".join(rows)

@@ -1,0 +1,56 @@
+"""The course map (cnnlab/teaching/course.py) agrees with the notebooks, notebook 00 and the docs."""
+import re
+from pathlib import Path
+
+import nbformat
+
+from cnnlab.teaching.course import COURSE, instructor_table, markdown_table, total_minutes
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+REGENERATE = ("paste the output of `python -c \"from cnnlab.teaching.course import {0}; print({0}('../notebooks/'))\"` "
+              "into {1}")
+
+
+def test_every_notebook_is_on_the_map_and_every_entry_has_its_notebook():
+    on_disk = {path.name for path in NOTEBOOKS.glob("*.ipynb")}
+    on_map = {lesson.notebook for lesson in COURSE}
+    assert on_disk - on_map == set(), f"add these notebooks to cnnlab/teaching/course.py: {sorted(on_disk - on_map)}"
+    assert on_map - on_disk == set(), f"the map lists notebooks that do not exist: {sorted(on_map - on_disk)}"
+
+
+def test_the_map_is_in_order_with_a_summary_and_a_time():
+    numbers = [lesson.notebook[:2] for lesson in COURSE]
+    assert numbers == [f"{n:02d}" for n in range(len(COURSE))]
+    for lesson in COURSE:
+        assert lesson.summary.endswith(".") and 5 <= lesson.minutes <= 90 and lesson.widgets
+    assert total_minutes() == sum(lesson.minutes for lesson in COURSE) == 345
+
+
+def test_the_markdown_table_links_every_notebook_with_its_time():
+    table = markdown_table()
+    for lesson in COURSE:
+        assert f"[{lesson.title}]({lesson.notebook})" in table and f"| {lesson.minutes} min |" in table
+    assert "**5 h 45 min**" in table
+
+
+def test_notebook_00_shows_the_map_from_course_py():
+    nb = nbformat.read(NOTEBOOKS / "00_start_here.ipynb", as_version=4)
+    shown = [output["data"]["text/markdown"] for cell in nb.cells if cell.cell_type == "code"
+             for output in cell.outputs if "text/markdown" in output.get("data", {})]
+    assert shown == [markdown_table()], "re-run notebooks/00_start_here.ipynb (tools/execute_notebooks.py)"
+
+
+def test_the_docs_show_the_same_map_and_timings():
+    course_map = (ROOT / "docs" / "course-map.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    assert markdown_table("../notebooks/") in course_map, REGENERATE.format("markdown_table", "docs/course-map.md")
+    assert instructor_table("../notebooks/") in guide, REGENERATE.format("instructor_table", "docs/instructor-guide.md")
+
+
+def test_pictures_in_the_docs_exist_and_are_small():
+    for doc in (ROOT / "docs").glob("*.md"):
+        for picture in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", doc.read_text(encoding="utf-8")):
+            path = doc.parent / picture
+            assert path.is_file(), f"{doc.name} shows {picture}, which does not exist"
+            assert path.stat().st_size < 300_000, f"{picture} is {path.stat().st_size} bytes: keep the docs' pictures small"
