@@ -12,7 +12,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API holds an event loop while it runs, so it is closed before
+# other modules (nbclient, nbval) start their own.
+@pytest.fixture(scope="module")
 def chromium():
     """Debian's headless Chromium driven by Playwright; skips where either is missing (never downloads one)."""
     if not CHROMIUM.exists():
