@@ -114,11 +114,16 @@ CELL_STATES = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].m
     error: [...cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
         .some(output => /Traceback|^\\w*Error\\b/m.test(output.textContent)),
 }))"""
+IDLE = "() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')"
 FINISHED = f"""() => {{
     const cells = ({CELL_STATES})();
     const status = document.querySelector('#jp-main-statusbar')?.textContent || '';
     return cells.length > 0 && /\\| Idle/.test(status) && (cells.some(c => c.error) || cells.every(c => !c.code || c.ran));
 }}"""
+
+
+def _wait_until_idle(page, timeout_ms):
+    page.wait_for_function(IDLE, timeout=timeout_ms)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
@@ -136,8 +141,7 @@ def test_notebook_runs_in_jupyterlab_with_live_widgets(lab, chromium, notebook):
     try:
         page.goto(f"{base}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        page.wait_for_function("() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')",
-                               timeout=60_000)
+        _wait_until_idle(page, 60_000)
         _menu(page, "Edit", "Clear Outputs of All Cells")
         _menu(page, "Run", "Run All Cells")
         page.wait_for_function(FINISHED, timeout=RUN_TIMEOUT_MS, polling=500)
@@ -174,13 +178,10 @@ def _check_the_slider_redraws(page, cell, notebook):
     handle.focus()
     handle.press("ArrowRight")
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        current = cell.locator(".jp-OutputArea-output .jupyter-widgets img, .jp-OutputArea-output .widget-output img")
-        if current.count() and current.first.get_attribute("src") != before:
-            break
+    # The locator looks the image up again each time: the redraw may replace the <img> element.
+    while figure.count() == 0 or figure.get_attribute("src") == before:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{notebook.name}: pressing → on the first slider did not change its figure")
         page.wait_for_timeout(250)
-    else:
-        pytest.fail(f"{notebook.name}: pressing → on the first slider did not change its figure")
-    page.wait_for_function("() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')",
-                           timeout=30_000)
+    _wait_until_idle(page, 30_000)
     cell.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-widget.png"))
