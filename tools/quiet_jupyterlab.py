@@ -1,4 +1,4 @@
-"""Turn off JupyterLab's news and update pop-ups inside a virtual environment.
+"""Turn off JupyterLab's news and update pop-ups, and RISE's web fonts, inside a virtual environment.
 
 Students work offline: a pop-up asking to fetch news from the internet only distracts them,
 and in front of a class it covers the slides. Usage: ``python tools/quiet_jupyterlab.py .venv``.
@@ -12,4 +12,6 @@ settings.mkdir(parents=True, exist_ok=True)
 overrides = settings / "overrides.json"
 current = json.loads(overrides.read_text()) if overrides.exists() else {}
 current["@jupyterlab/apputils-extension:notification"] = {"checkForUpdates": False, "fetchNews": "false"}
+# RISE's default theme loads Google Fonts; "white" uses the system's, so slides look the same offline.
+current["jupyterlab-rise:plugin"] = {"theme": "white"}
 overrides.write_text(json.dumps(current, indent=2) + "\n")
