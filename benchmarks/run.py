@@ -320,7 +320,8 @@ def training_rows(rows, notes, images=8000, batch_size=64):
             xb, yb = x_train[start:start + batch_size], y_train[start:start + batch_size]
             loss = ours_loss(ours_model(xb), yb)
             ours_optimiser.zero_grad()
-            ours_model.backward(ours_loss.backward())
+            # PyTorch computes no gradient for the images (they need none): skip it here too, as `fit` does.
+            ours_model.backward(ours_loss.backward(), input_grad=False)
             ours_optimiser.step()
             total += loss.item() if hasattr(loss, "item") else float(loss)
         losses["cnnlab"] = total
