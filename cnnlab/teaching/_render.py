@@ -5,6 +5,7 @@ figure of photographs that redraws on every slider move, one Agg render at a mod
 JPEG are several times quicker, and look the same on a slide.
 """
 import io
+import time
 
 import numpy as np
 from IPython.display import Image, display
@@ -28,3 +29,17 @@ def figure_to_jpeg(figure, dpi=DPI, quality=90):
 def show_figure(figure):
     """Display ``figure`` as a JPEG image (inside a widget's output area)."""
     display(Image(data=figure_to_jpeg(figure), format="jpeg"))
+
+
+def _best_redraw_seconds(update, figure, state, repeats):
+    """Seconds for the fastest of ``repeats`` calls of ``update(**state)`` plus encoding ``figure``.
+
+    The best run, not the mean, so that other programs busy on the machine do not count.
+    """
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        update(**state)
+        figure_to_jpeg(figure)
+        times.append(time.perf_counter() - start)
+    return min(times)

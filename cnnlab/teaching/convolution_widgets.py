@@ -3,8 +3,6 @@
 The maths is cnnlab's (``cnnlab.correlate2d``, ``cnnlab.convolve2d``, ``cnnlab.output_size``); the
 pictures are :mod:`cnnlab.teaching.convolution_plots`'. This module only connects controls to them.
 """
-import time
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -12,7 +10,7 @@ from matplotlib.figure import Figure
 import cnnlab
 
 from . import convolution_plots as plots
-from ._render import figure_to_jpeg, show_figure
+from ._render import _best_redraw_seconds, show_figure
 from .images import SAMPLE_IMAGES, load_image
 
 __all__ = ["sliding_window_widget", "output_size_widget", "KernelExplorer"]
@@ -141,11 +139,4 @@ class KernelExplorer:
 
         The best of ``repeats`` runs, so that other programs busy on the machine do not count.
         """
-        state = {**self.state(), **state}
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            self.update(**state)
-            figure_to_jpeg(self.figure)
-            times.append(time.perf_counter() - start)
-        return min(times)
+        return _best_redraw_seconds(self.update, self.figure, {**self.state(), **state}, repeats)

@@ -3,13 +3,11 @@
 Pooling is ``cnnlab.functional``'s (through :func:`pooling_plots.pool2d`); this module only
 connects controls to the picture.
 """
-import time
-
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from . import pooling_plots as plots
-from ._render import figure_to_jpeg, show_figure
+from ._render import _best_redraw_seconds, show_figure
 from .convolution_plots import set_image
 from .images import SAMPLE_IMAGES, load_image
 
@@ -77,11 +75,4 @@ class PoolingExplorer:
 
         The best of ``repeats`` runs, so that other programs busy on the machine do not count.
         """
-        state = {**self.state(), **state}
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            self.update(**state)
-            figure_to_jpeg(self.figure)
-            times.append(time.perf_counter() - start)
-        return min(times)
+        return _best_redraw_seconds(self.update, self.figure, {**self.state(), **state}, repeats)
