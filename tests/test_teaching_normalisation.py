@@ -9,15 +9,7 @@ import pytest  # noqa: E402
 from cnnlab.teaching import checks  # noqa: E402
 from cnnlab.teaching import normalisation_plots as plots  # noqa: E402
 from cnnlab.teaching.exercises import normalisation as ex  # noqa: E402
-
-
-def outcome(check, answer, capsys):
-    check(answer)
-    return checks.RESULTS[check.title], capsys.readouterr().out
-
-
-def stub(*args):
-    raise NotImplementedError
+from _teaching_helpers import outcome, stub  # noqa: E402
 
 
 # -- 7.1 batch norm forward ----------------------------------------------------------------------

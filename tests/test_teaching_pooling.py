@@ -14,24 +14,13 @@ from cnnlab.teaching import pooling_plots as plots  # noqa: E402
 from cnnlab.teaching.exercises import pooling as ex  # noqa: E402
 from cnnlab.teaching.images import load_image  # noqa: E402
 from cnnlab.teaching.pooling_widgets import PoolingExplorer  # noqa: E402
+from _teaching_helpers import outcome_after_title, stub  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
     plt.close("all")
-
-
-def outcome(check, answer, capsys):
-    """The check's result and the message it printed after the exercise's title."""
-    check(answer)
-    printed = capsys.readouterr().out
-    assert printed.startswith(("✅", "❌", "⏳")) and check.title in printed
-    return checks.RESULTS[check.title], printed.split(check.title, 1)[1]
-
-
-def stub(*args):
-    raise NotImplementedError("to do")
 
 
 # --- the lecture's numbers --------------------------------------------------------------------
@@ -121,13 +110,13 @@ def test_pooling_explorer_pools_with_cnnlab():
     (lambda: 2.0, "two numbers"),
 ])
 def test_pooled_window_hints(answer, hint, capsys):
-    result, printed = outcome(ex.check_pooled_window, answer, capsys)
+    result, printed = outcome_after_title(ex.check_pooled_window, answer, capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_pooled_window_right_and_stub(capsys):
-    assert outcome(ex.check_pooled_window, lambda: (2, 1.25), capsys)[0] == checks.PASSED
-    assert outcome(ex.check_pooled_window, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_pooled_window, lambda: (2, 1.25), capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_pooled_window, stub, capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 4.2 -----------------------------------------------------------------------------
@@ -139,13 +128,13 @@ def test_pooled_window_right_and_stub(capsys):
     (lambda n, k, s: n - k + 1, "ignored the stride"),
 ])
 def test_pooled_size_hints(wrong, hint, capsys):
-    result, printed = outcome(ex.check_pooled_size, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_pooled_size, wrong, capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_pooled_size_right_and_stub(capsys):
-    assert outcome(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys)[0] == checks.PASSED
-    assert outcome(ex.check_pooled_size, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_pooled_size, stub, capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 4.3 -----------------------------------------------------------------------------
@@ -165,13 +154,13 @@ def reshape_pool(x, k, reduce=np.max, crop=True, grouping="right"):
     (lambda x, k: x[::k, ::k], "differs at index (0, 0)"),
 ])
 def test_max_pool_reshape_hints(wrong, hint, capsys):
-    result, printed = outcome(ex.check_max_pool_reshape, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_max_pool_reshape, wrong, capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_max_pool_reshape_right_and_stub(capsys):
-    assert outcome(ex.check_max_pool_reshape, reshape_pool, capsys)[0] == checks.PASSED
-    assert outcome(ex.check_max_pool_reshape, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_max_pool_reshape, reshape_pool, capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_max_pool_reshape, stub, capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 4.4 -----------------------------------------------------------------------------
@@ -184,11 +173,11 @@ def test_max_pool_reshape_right_and_stub(capsys):
     (lambda x: x.reshape(x.shape[0], -1)[:, ::-1], "another order"),
 ])
 def test_flatten_hints(wrong, hint, capsys):
-    result, printed = outcome(ex.check_flatten, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_flatten, wrong, capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_flatten_right_and_stub(capsys):
-    assert outcome(ex.check_flatten, lambda x: x.reshape(x.shape[0], -1), capsys)[0] == checks.PASSED
-    assert outcome(ex.check_flatten, cnnlab.nn.Flatten(), capsys)[0] == checks.PASSED
-    assert outcome(ex.check_flatten, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_flatten, lambda x: x.reshape(x.shape[0], -1), capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_flatten, cnnlab.nn.Flatten(), capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_flatten, stub, capsys)[0] == checks.NOT_DONE
