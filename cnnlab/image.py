@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from ._validate import as_float_array, common_dtype, pair
-from .functional._windows import pad_sides
+from .functional._windows import conv_output_size, conv_padding, pad_sides
 
 __all__ = ["correlate2d", "convolve2d", "correlate2d_naive", "output_size"]
 
@@ -77,38 +77,14 @@ def output_size(n, kernel_size, stride=1, padding=0):
     return steps + 1
 
 
-def _image_padding(padding, kernel_shape, stride, flipped):
-    """``padding`` as ``(top, bottom, left, right)``; ``flipped`` mirrors 'same' for convolve2d."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
-            (kernel_h, kernel_w) = kernel_shape
-            before_h, before_w = (kernel_h - 1) // 2, (kernel_w - 1) // 2
-            sides = (before_h, kernel_h - 1 - before_h, before_w, kernel_w - 1 - before_w)
-            # An even kernel has no centre: correlation puts the extra zeros after (bottom, right),
-            # as PyTorch and scipy.signal.correlate2d; flipping the kernel mirrors that to before.
-            return (sides[1], sides[0], sides[3], sides[2]) if flipped else sides
-        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
-    pad_h, pad_w = pair(padding, "padding", minimum=0)
-    return (pad_h, pad_h, pad_w, pad_w)
-
-
 def _prepare(image, kernel, stride, padding, flipped=False):
     image = as_float_array(image, "image", ndim=2)
     kernel = as_float_array(kernel, "kernel", ndim=2)
     dtype = common_dtype(image, kernel)
     image, kernel = image.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
     stride = pair(stride, "stride", minimum=1)
-    sides = _image_padding(padding, kernel.shape, stride, flipped)
-    (height, width), (kernel_h, kernel_w) = image.shape, kernel.shape
-    top, bottom, left, right = sides
-    if height + top + bottom < kernel_h or width + left + right < kernel_w:
-        shown = top if len(set(sides)) == 1 else ((top, bottom), (left, right))
-        raise ValueError(f"kernel {kernel_h}x{kernel_w} does not fit a {height}x{width} image with padding {shown}")
-    out_hw = ((height + top + bottom - kernel_h) // stride[0] + 1, (width + left + right - kernel_w) // stride[1] + 1)
+    sides = conv_padding(padding, kernel.shape, stride, flipped)
+    out_hw = conv_output_size(image.shape, kernel.shape, stride, sides, name="image")
     return image, kernel, stride, sides, out_hw
 
 

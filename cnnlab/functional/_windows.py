@@ -108,3 +108,38 @@ def sizes(input_hw, kernel_size, stride, padding, ceil_mode=False):
     if h + 2 * ph < kh or w + 2 * pw < kw:
         raise ValueError(f"kernel {kh}x{kw} does not fit a {h}x{w} input with padding {ph if ph == pw else padding}")
     return spatial_size(h, kh, sh, ph, "input height", ceil_mode), spatial_size(w, kw, sw, pw, "input width", ceil_mode)
+
+
+def conv_padding(padding, kernel_size, stride, flipped=False):
+    """``padding`` (int, pair, 'valid' or 'same') of a convolution as ``(top, bottom, left, right)``.
+
+    ``flipped`` is for true convolution, whose kernel is flipped: it mirrors 'same' padding.
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
+            # PyTorch's rule: kernel - 1 zeros in total. An even kernel has no centre: correlation puts the
+            # odd one out after (bottom, right), as PyTorch and scipy.signal.correlate2d; flipping the
+            # kernel mirrors that to before.
+            (kernel_h, kernel_w) = kernel_size
+            sides = ((kernel_h - 1) // 2, kernel_h // 2, (kernel_w - 1) // 2, kernel_w // 2)
+            return (sides[1], sides[0], sides[3], sides[2]) if flipped else sides
+        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
+    pad_h, pad_w = pair(padding, "padding", minimum=0)
+    return (pad_h, pad_h, pad_w, pad_w)
+
+
+def conv_output_size(input_hw, kernel_size, stride, sides, name="input"):
+    """``(H_out, W_out)`` of a convolution padded by ``sides``, with a clear error when the kernel does not fit.
+
+    ``name`` is what the error calls the input (``'image'`` for a single 2-D image).
+    """
+    (height, width), (kernel_h, kernel_w) = input_hw, kernel_size
+    top, bottom, left, right = sides
+    if height + top + bottom < kernel_h or width + left + right < kernel_w:
+        shown = top if len(set(sides)) == 1 else ((top, bottom), (left, right))
+        raise ValueError(f"kernel {kernel_h}x{kernel_w} does not fit a {height}x{width} {name} with padding {shown}")
+    return ((height + top + bottom - kernel_h) // stride[0] + 1, (width + left + right - kernel_w) // stride[1] + 1)

@@ -26,7 +26,7 @@ import threading
 import numpy as np
 
 from .._validate import as_float_array, common_dtype, pair
-from ._windows import pad_sides, windows
+from ._windows import conv_output_size, conv_padding, pad_sides, windows
 
 __all__ = [
     "conv2d",
@@ -96,37 +96,11 @@ def _check_arrays(input, weight, bias, weight_channels_axis, weight_layout):
     return arrays if bias is not None else arrays + [None]
 
 
-def _conv_padding(padding, kernel_size, stride):
-    """``padding`` (int, pair, 'valid' or 'same') as ``(top, bottom, left, right)``."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
-            # PyTorch's rule: kernel - 1 zeros in total, the odd one out at the bottom and right.
-            (kernel_h, kernel_w) = kernel_size
-            return ((kernel_h - 1) // 2, kernel_h // 2, (kernel_w - 1) // 2, kernel_w // 2)
-        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
-    pad_h, pad_w = pair(padding, "padding", minimum=0)
-    return (pad_h, pad_h, pad_w, pad_w)
-
-
-def _conv_output_size(input_hw, kernel_size, stride, sides):
-    """``(H_out, W_out)`` of a convolution, with a clear error when the kernel does not fit."""
-    (height, width), (kernel_h, kernel_w) = input_hw, kernel_size
-    top, bottom, left, right = sides
-    if height + top + bottom < kernel_h or width + left + right < kernel_w:
-        shown = top if len(set(sides)) == 1 else ((top, bottom), (left, right))
-        raise ValueError(f"kernel {kernel_h}x{kernel_w} does not fit a {height}x{width} input with padding {shown}")
-    return ((height + top + bottom - kernel_h) // stride[0] + 1, (width + left + right - kernel_w) // stride[1] + 1)
-
-
 def _prepare_conv2d(input, weight, bias, stride, padding):
     x, w, b = _check_arrays(input, weight, bias, 1, "(out_channels, in_channels, kH, kW)")
     stride = pair(stride, "stride", minimum=1)
-    sides = _conv_padding(padding, w.shape[2:], stride)
-    out_hw = _conv_output_size(x.shape[2:], w.shape[2:], stride, sides)
+    sides = conv_padding(padding, w.shape[2:], stride)
+    out_hw = conv_output_size(x.shape[2:], w.shape[2:], stride, sides)
     return x, w, b, stride, sides, out_hw
 
 
