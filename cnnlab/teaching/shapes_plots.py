@@ -21,20 +21,22 @@ def mask_colormap(num_classes):
     return ListedColormap(CLASS_COLOURS[:num_classes + 1])
 
 
-def _show_image(ax, image, title=None):
-    ax.imshow(np.asarray(image).squeeze(), cmap="gray", vmin=0, vmax=1)
+def _picture_axis(ax, title):
+    """No ticks (pixel numbers say nothing here) and a small title, so a row of pictures fits a slide."""
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize=9)
+
+
+def _show_image(ax, image, title=None):
+    ax.imshow(np.asarray(image).squeeze(), cmap="gray", vmin=0, vmax=1)
+    _picture_axis(ax, title)
 
 
 def _show_mask(ax, mask, num_classes, title=None):
     ax.imshow(mask, cmap=mask_colormap(num_classes), vmin=-0.5, vmax=num_classes + 0.5, interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=9)
+    _picture_axis(ax, title)
 
 
 def _legend(figure, class_names):
