@@ -56,6 +56,22 @@ def as_float_array(x, name, ndim=None, allow_nan=False):
     return array
 
 
+def output_gradient(grad_output, expected_shape):
+    """``grad_output`` of a backward pass as a float array, checked to have the forward output's shape.
+
+    Parameters
+    ----------
+    grad_output : array_like, shape ``expected_shape``
+    expected_shape : tuple of int
+        The shape the forward pass returned.
+    """
+    expected_shape = tuple(expected_shape)
+    grad = as_float_array(grad_output, "grad_output", ndim=len(expected_shape))
+    if grad.shape != expected_shape:
+        raise ValueError(f"grad_output must have the output's shape {expected_shape}, got {grad.shape}")
+    return grad
+
+
 def common_dtype(*arrays):
     """float32 only when every array is float32, as PyTorch would refuse mixing; else float64."""
     return np.float32 if all(a.dtype == np.float32 for a in arrays) else np.float64

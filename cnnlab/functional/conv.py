@@ -25,7 +25,7 @@ import threading
 
 import numpy as np
 
-from .._validate import as_float_array, common_dtype, pair
+from .._validate import as_float_array, common_dtype, output_gradient, pair
 from ._windows import conv_output_size, conv_padding, pad_sides, windows
 
 __all__ = [
@@ -105,10 +105,7 @@ def _prepare_conv2d(input, weight, bias, stride, padding):
 
 
 def _check_grad_output(grad_output, expected_shape, dtype):
-    g = as_float_array(grad_output, "grad_output", ndim=4)
-    if g.shape != tuple(expected_shape):
-        raise ValueError(f"grad_output must have the output's shape {tuple(expected_shape)}, got {g.shape}")
-    return g.astype(dtype, copy=False)
+    return output_gradient(grad_output, expected_shape).astype(dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------------------------

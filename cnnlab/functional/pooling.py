@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._validate import as_float_array, pair
+from .._validate import as_float_array, output_gradient, pair
 from ._windows import pad_sides, sizes
 
 __all__ = [
@@ -130,9 +130,7 @@ def _max_pool2d_backward_from_cache(grad_output, cache):
     -------
     grad_input : ndarray, shape (N, C, H, W)
     """
-    grad_output = as_float_array(grad_output, "grad_output", ndim=4)
-    if grad_output.shape != cache.winner.shape:
-        raise ValueError(f"grad_output must have the output's shape {cache.winner.shape}, got {grad_output.shape}")
+    grad_output = output_gradient(grad_output, cache.winner.shape)
     positions = cache.kernel[0] * cache.kernel[1]
     masks = (cache.winner == k for k in range(positions))
     grad = _scatter(grad_output, masks, cache.padded_shape, cache.kernel, cache.stride, cache.winner.shape[-2:])
@@ -259,9 +257,7 @@ def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
     grad_input : ndarray, shape (N, C, H, W)
     """
     x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
-    grad_output = as_float_array(grad_output, "grad_output", ndim=4)
-    if grad_output.shape != x.shape[:2] + out_hw:
-        raise ValueError(f"grad_output must have the output's shape {x.shape[:2] + out_hw}, got {grad_output.shape}")
+    grad_output = output_gradient(grad_output, x.shape[:2] + out_hw)
     share = grad_output / _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, grad_output.dtype)
     ones = [1] * (kernel[0] * kernel[1])
     grad = _scatter(share, ones, _padded_shape(x.shape, kernel, stride, padding, out_hw), kernel, stride, out_hw)

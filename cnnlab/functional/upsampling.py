@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .._validate import as_float_array, choice
+from .._validate import as_float_array, choice, output_gradient
 
 __all__ = ["interpolate", "interpolate_backward"]
 
@@ -130,8 +130,5 @@ def interpolate_backward(grad_output, input, size=None, scale_factor=None, mode=
     grad_input : ndarray, shape (N, C, H, W)
     """
     x, matrices = _check(input, size, scale_factor, mode, align_corners)
-    grad_output = as_float_array(grad_output, "grad_output", ndim=x.ndim)
-    expected = x.shape[:2] + tuple(m.shape[0] for m in matrices)
-    if grad_output.shape != expected:
-        raise ValueError(f"grad_output must have the output's shape {expected}, got {grad_output.shape}")
+    grad_output = output_gradient(grad_output, x.shape[:2] + tuple(m.shape[0] for m in matrices))
     return _apply(grad_output, [m.astype(grad_output.dtype) for m in matrices], transpose=True)
