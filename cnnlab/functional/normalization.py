@@ -18,15 +18,48 @@ from collections import namedtuple
 import numpy as np
 
 from .._validate import as_float_array, common_dtype
+from .conv import _scratch
 
 __all__ = ["batch_norm", "batch_norm_backward"]
 
-_BatchNormCache = namedtuple("_BatchNormCache", "centred inv_std weight input_shape")
+
+class _BatchNormCache(namedtuple("_BatchNormCache", "input mean inv_std weight input_shape")):
+    """What backward needs: the input as (N, C, L), the mean and 1 / sqrt(var + eps) per channel, the
+    weight and the input's shape.
+
+    It keeps the input itself rather than a copy of ``x - mean``: a new array of the input's size costs
+    a page fault per 4 KiB of fresh memory, more than recomputing ``x - mean`` into a reused buffer.
+    (So the input must not change in place between forward and backward, as in PyTorch.)
+    """
+
+    @property
+    def centred(self):
+        """x - mean, shape (N, C, L)."""
+        return self.input - self.mean[:, None]
 
 
 def _as_ncl(x):
     """View (N, C), (N, C, L) or (N, C, H, W) as (N, C, L), so that every reduction is one einsum."""
     return x.reshape(x.shape[0], x.shape[1], -1)
+
+
+def _rows(values, length):
+    """Per-channel values (C,) as rows (C, L), each value repeated ``length`` times.
+
+    NumPy combines an (N, C, L) array with a (C, L) one in N contiguous loops of C * L values, about
+    1.5x faster than with the broadcast column ``values[:, None]`` (N * C short loops of L values).
+    """
+    return np.repeat(values, length).reshape(-1, length)
+
+
+def _blocks(x3, block_bytes=2**18):
+    """Slices of about ``block_bytes`` along the batch axis of ``x3`` (N, C, L).
+
+    Several in-place passes over one block run while it is still in the CPU's cache, instead of each
+    pass streaming the whole array from memory.
+    """
+    step = max(1, block_bytes // (x3[0].size * x3.itemsize))
+    return [slice(start, start + step) for start in range(0, x3.shape[0], step)]
 
 
 def _channel_vector(value, name, channels, dtype, default):
@@ -36,6 +69,16 @@ def _channel_vector(value, name, channels, dtype, default):
     if v.shape != (channels,):
         raise ValueError(f"{name} must have shape ({channels},), one value per channel, got {v.shape}")
     return v
+
+
+def _check_finite(sums, array, name):
+    """Raise the usual error if ``array`` holds NaN or infinity, knowing its per-channel ``sums``.
+
+    A sum is finite only when every value in it is, so the sums computed anyway check the whole array
+    for free; only a non-finite sum (bad values, or a float32 sum that overflowed) needs the full check.
+    """
+    if not np.isfinite(sums).all():
+        as_float_array(array, name)
 
 
 def _check_buffer(buffer, name):
@@ -53,10 +96,9 @@ def _batch_norm_with_cache(input, running_mean, running_var, weight=None, bias=N
     -------
     output : ndarray, the input's shape
     cache : _BatchNormCache
-        The centred input x - mean as (N, C, L), 1 / sqrt(var + eps) per channel, the weight and
-        the input's shape.
     """
-    x = as_float_array(input, "input", ndim=(2, 3, 4))
+    # In training the NaN check comes for free with the batch mean (see _check_finite).
+    x = as_float_array(input, "input", ndim=(2, 3, 4), allow_nan=bool(training))
     if training:
         _check_buffer(running_mean, "running_mean")
         _check_buffer(running_var, "running_var")
@@ -77,9 +119,12 @@ def _batch_norm_with_cache(input, running_mean, running_var, weight=None, bias=N
     if training:
         if count < 2:
             raise ValueError(f"batch_norm in training needs more than 1 value per channel, got input shape {x.shape}")
-        mean = np.einsum("ncl->c", x3) / count
-        centred = x3 - mean[:, None]
-        var = np.einsum("ncl,ncl->c", centred, centred) / count
+        sums = np.einsum("ncl->c", x3)
+        _check_finite(sums, input, "input")
+        mean = sums / count
+        # x - mean is computed straight into the output array, which is then scaled and shifted in place
+        output = np.subtract(x3, _rows(mean, x3.shape[2]))
+        var = np.einsum("ncl,ncl->c", output, output) / count
         if running_mean is not None:  # in place, as PyTorch updates its buffers
             running_mean *= 1 - momentum
             running_mean += momentum * mean
@@ -90,14 +135,15 @@ def _batch_norm_with_cache(input, running_mean, running_var, weight=None, bias=N
         if running_mean is None or running_var is None:
             raise ValueError("running_mean and running_var are needed when training=False")
         mean, var = running_mean.astype(dtype), running_var.astype(dtype)
-        centred = x3 - mean[:, None]
+        output = np.subtract(x3, _rows(mean, x3.shape[2]))
 
     inv_std = (1 / np.sqrt(var + eps)).astype(dtype)
     weight = weight.astype(dtype, copy=False)
     # weight * (x - mean) * inv_std + bias, with the two per-channel factors folded into one
-    output = centred * (weight * inv_std)[:, None]
-    output += bias.astype(dtype, copy=False)[:, None]
-    return output.reshape(x.shape), _BatchNormCache(centred, inv_std, weight, x.shape)
+    scale, shift = _rows(weight * inv_std, x3.shape[2]), _rows(bias.astype(dtype, copy=False), x3.shape[2])
+    output *= scale
+    output += shift
+    return output.reshape(x.shape), _BatchNormCache(x3, mean, inv_std, weight, x.shape)
 
 
 def _batch_norm_backward_from_cache(grad_output, cache):
@@ -114,19 +160,28 @@ def _batch_norm_backward_from_cache(grad_output, cache):
     grad_input : ndarray, the input's shape
     grad_weight, grad_bias : ndarray, shape (C,)
     """
-    grad = as_float_array(grad_output, "grad_output")
+    # The NaN check comes for free with grad_bias, the sum of the gradient (see _check_finite).
+    grad = as_float_array(grad_output, "grad_output", allow_nan=True)
     if grad.shape != cache.input_shape:
         raise ValueError(f"grad_output must have the input's shape {cache.input_shape}, got {grad.shape}")
-    centred, inv_std = cache.centred, cache.inv_std
-    g3 = _as_ncl(grad.astype(centred.dtype, copy=False))
+    x3, inv_std = cache.input, cache.inv_std
+    g3 = _as_ncl(grad.astype(x3.dtype, copy=False))
     count = g3.shape[0] * g3.shape[2]
     grad_bias = np.einsum("ncl->c", g3)
+    _check_finite(grad_bias, grad_output, "grad_output")
+    length = x3.shape[2]
+    centred = np.subtract(x3, _rows(cache.mean, length), out=_scratch("batch_norm_centred", x3.shape, x3.dtype))
     grad_weight = np.einsum("ncl,ncl->c", g3, centred) * inv_std  # sum grad * z_hat, z_hat = centred * inv_std
     scale = cache.weight * inv_std
     # the formula above with z_hat = centred * inv_std, in place to spare memory passes
-    grad_input = g3 * scale[:, None]
-    grad_input -= centred * (scale * inv_std * grad_weight / count)[:, None]
-    grad_input -= (scale * grad_bias / count)[:, None]
+    scale_rows = _rows(scale, length)
+    centred_factor = _rows(scale * inv_std * grad_weight / count, length)
+    shift = _rows(scale * grad_bias / count, length)
+    grad_input = np.empty_like(g3)
+    for block in _blocks(g3):
+        part = np.multiply(g3[block], scale_rows, out=grad_input[block])
+        part -= np.multiply(centred[block], centred_factor, out=centred[block])
+        part -= shift
     return grad_input.reshape(cache.input_shape), grad_weight, grad_bias
 
 
