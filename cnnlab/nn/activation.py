@@ -4,6 +4,7 @@ Each layer remembers its input in ``forward`` and multiplies the incoming gradie
 activation's derivative at that input in ``backward`` (the chain rule for an elementwise function).
 """
 from .. import functional as F
+from ..functional.activation import _grad
 from .module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh"]
@@ -30,11 +31,15 @@ class ReLU(_Activation):
     """
 
     def forward(self, x):
-        self._remember(x)
-        return F.relu(x)
+        output = F.relu(x)
+        # backward needs only where x > 0 (where the output is): a bool mask, a quarter of a float32
+        # copy to read back, and already checked, unlike the input F.relu_backward would check again
+        self._remember(output > 0)
+        return output
 
     def backward(self, grad_output):
-        return F.relu_backward(grad_output, self._saved_input())
+        positive = self._saved_input()
+        return _grad(grad_output, positive) * positive
 
 
 class LeakyReLU(_Activation):
