@@ -9,13 +9,9 @@ import pytest  # noqa: E402
 
 import cnnlab.functional as F  # noqa: E402
 from cnnlab.teaching import activation_plots  # noqa: E402
-from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS  # noqa: E402
+from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED  # noqa: E402
 from cnnlab.teaching.exercises import activations as ex  # noqa: E402
-
-
-def outcome(check, *args, capsys):
-    check(*args)
-    return RESULTS[check.title], capsys.readouterr().out
+from _teaching_helpers import outcome  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------ curves

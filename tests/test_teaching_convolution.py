@@ -188,17 +188,17 @@ def test_output_size_message_shows_the_fraction_or_the_size():
     (lambda: 11, "expected another number"),
 ])
 def test_output_cell_hints(answer, hint, capsys):
-    result, printed = outcome_after_title(ex.check_output_cell, answer, capsys)
+    result, printed = outcome_after_title(ex.check_output_cell, answer, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_output_cell_right_and_stub(capsys):
-    result, printed = outcome_after_title(ex.check_output_cell, lambda: 12, capsys)
+    result, printed = outcome_after_title(ex.check_output_cell, lambda: 12, capsys=capsys)
     assert result == checks.PASSED and "= 12" in printed
 
     def stub():
         raise NotImplementedError("work it out")
-    assert outcome_after_title(ex.check_output_cell, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_output_cell, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 1.2 -----------------------------------------------------------------------------
@@ -219,16 +219,16 @@ def right_size(n, kernel_size, stride=1, padding=0):
     (lambda n, f, stride=1, padding=0: (n - f + 2 * padding) / stride + 1, "Raise a ValueError"),
 ])
 def test_output_size_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_output_size, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_output_size, wrong, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_output_size_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_output_size, right_size, capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_output_size, right_size, capsys=capsys)[0] == checks.PASSED
 
     def stub(n, kernel_size, stride=1, padding=0):
         raise NotImplementedError
-    assert outcome_after_title(ex.check_output_size, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_output_size, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # --- exercises 1.3 and 1.4 --------------------------------------------------------------------
@@ -268,27 +268,27 @@ def fast(image, kernel, stride=1):
     (lambda image, kernel, stride=1: None, "return"),
 ])
 def test_correlate2d_loops_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_correlate2d_loops, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_correlate2d_loops, wrong, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_correlate2d_loops_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_correlate2d_loops, loops, capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_correlate2d_loops, cnnlab.correlate2d_naive, capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_correlate2d_loops, loops, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_correlate2d_loops, cnnlab.correlate2d_naive, capsys=capsys)[0] == checks.PASSED
 
     def stub(image, kernel, stride=1):
         raise NotImplementedError
-    assert outcome_after_title(ex.check_correlate2d_loops, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_correlate2d_loops, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 def test_correlate2d_fast_passes_and_rejects_python_loops(capsys):
-    assert outcome_after_title(ex.check_correlate2d_fast, fast, capsys)[0] == checks.PASSED
-    result, printed = outcome_after_title(ex.check_correlate2d_fast, loops, capsys)
+    assert outcome_after_title(ex.check_correlate2d_fast, fast, capsys=capsys)[0] == checks.PASSED
+    result, printed = outcome_after_title(ex.check_correlate2d_fast, loops, capsys=capsys)
     assert result == checks.FAILED and "sliding_window_view" in printed
 
     def flipped(image, kernel, stride=1):
         return fast(image, kernel[::-1, ::-1], stride)
-    result, printed = outcome_after_title(ex.check_correlate2d_fast, flipped, capsys)
+    result, printed = outcome_after_title(ex.check_correlate2d_fast, flipped, capsys=capsys)
     assert result == checks.FAILED and "flipped" in printed
 
 

@@ -16,7 +16,7 @@ from _teaching_helpers import outcome, stub  # noqa: E402
 
 # -- 6.1 the range r ----------------------------------------------------------------------------
 def test_range_right(capsys):
-    result, text = outcome(ex.check_xavier_range, lambda i, o: math.sqrt(6 / (i + o)), capsys)
+    result, text = outcome(ex.check_xavier_range, lambda i, o: math.sqrt(6 / (i + o)), capsys=capsys)
     assert result == checks.PASSED and "0.0869" in text
 
 
@@ -31,12 +31,12 @@ def test_range_right(capsys):
     (lambda i, o: 0.1, "expected"),
 ])
 def test_range_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_xavier_range, wrong, capsys)
+    result, text = outcome(ex.check_xavier_range, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text
 
 
 def test_range_stub(capsys):
-    assert outcome(ex.check_xavier_range, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_xavier_range, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # -- 6.2 xavier_uniform --------------------------------------------------------------------------
@@ -46,14 +46,14 @@ def right_xavier(fan_in, fan_out, rng):
 
 
 def test_xavier_right(capsys):
-    assert outcome(ex.check_xavier_uniform, right_xavier, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_xavier_uniform, right_xavier, capsys=capsys)[0] == checks.PASSED
 
 
 def test_xavier_right_with_library(capsys):
     from cnnlab.nn import init
 
     result, _ = outcome(ex.check_xavier_uniform,
-                        lambda i, o, rng: init.xavier_uniform_(np.empty((o, i)), rng=rng), capsys)
+                        lambda i, o, rng: init.xavier_uniform_(np.empty((o, i)), rng=rng), capsys=capsys)
     assert result == checks.PASSED
 
 
@@ -68,12 +68,12 @@ def test_xavier_right_with_library(capsys):
     (lambda i, o, rng: None, "return"),
 ])
 def test_xavier_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_xavier_uniform, wrong, capsys)
+    result, text = outcome(ex.check_xavier_uniform, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text
 
 
 def test_xavier_stub(capsys):
-    assert outcome(ex.check_xavier_uniform, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_xavier_uniform, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # -- 6.3 identical filters -----------------------------------------------------------------------
@@ -82,7 +82,7 @@ def right_identical(weight):
 
 
 def test_identical_right(capsys):
-    assert outcome(ex.check_all_filters_identical, right_identical, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_all_filters_identical, right_identical, capsys=capsys)[0] == checks.PASSED
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -93,19 +93,19 @@ def test_identical_right(capsys):
     (lambda w: None, "return"),
 ])
 def test_identical_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_all_filters_identical, wrong, capsys)
+    result, text = outcome(ex.check_all_filters_identical, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text
 
 
 def test_identical_stub(capsys):
-    assert outcome(ex.check_all_filters_identical, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_all_filters_identical, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # -- 6.4 which initialisation -------------------------------------------------------------------
 def test_choose_right(capsys):
     choice = {"tanh": "xavier_uniform", "sigmoid": "xavier_normal_", "relu": "kaiming_normal_",
               "leaky_relu": "kaiming_uniform"}
-    assert outcome(ex.check_choose_init, choice.get, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_choose_init, choice.get, capsys=capsys)[0] == checks.PASSED
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -115,7 +115,7 @@ def test_choose_right(capsys):
     (lambda a: 3, "string"),
 ])
 def test_choose_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_choose_init, wrong, capsys)
+    result, text = outcome(ex.check_choose_init, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text
 
 

@@ -11,13 +11,9 @@ import pytest  # noqa: E402
 
 import cnnlab.functional as F  # noqa: E402
 from cnnlab.teaching import loss_plots, loss_tables  # noqa: E402
-from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS  # noqa: E402
+from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED  # noqa: E402
 from cnnlab.teaching.exercises import losses as ex  # noqa: E402
-
-
-def outcome(check, *args, capsys):
-    check(*args)
-    return RESULTS[check.title], capsys.readouterr().out
+from _teaching_helpers import outcome  # noqa: E402
 
 
 # ------------------------------------------------------------------- lecture 000: MSE versus "new loss"

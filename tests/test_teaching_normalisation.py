@@ -18,7 +18,7 @@ def right_batch_norm(z, gamma, beta, eps):
 
 
 def test_batch_norm_right(capsys):
-    assert outcome(ex.check_batch_norm_forward, right_batch_norm, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_batch_norm_forward, right_batch_norm, capsys=capsys)[0] == checks.PASSED
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -34,12 +34,12 @@ def test_batch_norm_right(capsys):
     (lambda z, g, b, e: None, "return"),
 ])
 def test_batch_norm_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_batch_norm_forward, wrong, capsys)
+    result, text = outcome(ex.check_batch_norm_forward, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text, text
 
 
 def test_batch_norm_stub(capsys):
-    assert outcome(ex.check_batch_norm_forward, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_batch_norm_forward, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # -- 7.2 running statistics ----------------------------------------------------------------------
@@ -49,7 +49,7 @@ def right_update(running_mean, running_var, z, momentum):
 
 
 def test_running_right(capsys):
-    assert outcome(ex.check_update_running_stats, right_update, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_update_running_stats, right_update, capsys=capsys)[0] == checks.PASSED
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -61,12 +61,12 @@ def test_running_right(capsys):
     (lambda m, v, z, k: [m, v], "pair"),
 ])
 def test_running_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_update_running_stats, wrong, capsys)
+    result, text = outcome(ex.check_update_running_stats, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text, text
 
 
 def test_running_stub(capsys):
-    assert outcome(ex.check_update_running_stats, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_update_running_stats, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # -- 7.3 inverted dropout -----------------------------------------------------------------------
@@ -75,7 +75,7 @@ def right_dropout(x, p, rng):
 
 
 def test_dropout_right(capsys):
-    assert outcome(ex.check_inverted_dropout, right_dropout, capsys)[0] == checks.PASSED
+    assert outcome(ex.check_inverted_dropout, right_dropout, capsys=capsys)[0] == checks.PASSED
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -88,12 +88,12 @@ def test_dropout_right(capsys):
     (lambda x, p, rng: x[:, :10], "shape"),
 ])
 def test_dropout_wrong(wrong, words, capsys):
-    result, text = outcome(ex.check_inverted_dropout, wrong, capsys)
+    result, text = outcome(ex.check_inverted_dropout, wrong, capsys=capsys)
     assert result == checks.FAILED and words in text, text
 
 
 def test_dropout_stub(capsys):
-    assert outcome(ex.check_inverted_dropout, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_inverted_dropout, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # -- plots draw headless and return a figure -----------------------------------------------------

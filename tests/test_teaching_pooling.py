@@ -110,13 +110,13 @@ def test_pooling_explorer_pools_with_cnnlab():
     (lambda: 2.0, "two numbers"),
 ])
 def test_pooled_window_hints(answer, hint, capsys):
-    result, printed = outcome_after_title(ex.check_pooled_window, answer, capsys)
+    result, printed = outcome_after_title(ex.check_pooled_window, answer, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_pooled_window_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_pooled_window, lambda: (2, 1.25), capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_pooled_window, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_pooled_window, lambda: (2, 1.25), capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_pooled_window, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 4.2 -----------------------------------------------------------------------------
@@ -128,13 +128,13 @@ def test_pooled_window_right_and_stub(capsys):
     (lambda n, k, s: n - k + 1, "ignored the stride"),
 ])
 def test_pooled_size_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_pooled_size, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_pooled_size, wrong, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_pooled_size_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_pooled_size, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_pooled_size, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 4.3 -----------------------------------------------------------------------------
@@ -154,13 +154,13 @@ def reshape_pool(x, k, reduce=np.max, crop=True, grouping="right"):
     (lambda x, k: x[::k, ::k], "differs at index (0, 0)"),
 ])
 def test_max_pool_reshape_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_max_pool_reshape, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_max_pool_reshape, wrong, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_max_pool_reshape_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_max_pool_reshape, reshape_pool, capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_max_pool_reshape, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_max_pool_reshape, reshape_pool, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_max_pool_reshape, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
 # --- exercise 4.4 -----------------------------------------------------------------------------
@@ -173,11 +173,11 @@ def test_max_pool_reshape_right_and_stub(capsys):
     (lambda x: x.reshape(x.shape[0], -1)[:, ::-1], "another order"),
 ])
 def test_flatten_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_flatten, wrong, capsys)
+    result, printed = outcome_after_title(ex.check_flatten, wrong, capsys=capsys)
     assert result == checks.FAILED and hint in printed
 
 
 def test_flatten_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_flatten, lambda x: x.reshape(x.shape[0], -1), capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_flatten, cnnlab.nn.Flatten(), capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_flatten, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome_after_title(ex.check_flatten, lambda x: x.reshape(x.shape[0], -1), capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_flatten, cnnlab.nn.Flatten(), capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_flatten, stub, capsys=capsys)[0] == checks.NOT_DONE

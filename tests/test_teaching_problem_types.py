@@ -8,11 +8,7 @@ from cnnlab.datasets import make_shapes  # noqa: E402
 from cnnlab.teaching import checks  # noqa: E402
 from cnnlab.teaching import shapes_plots as plots  # noqa: E402
 from cnnlab.teaching.exercises import problem_types as ex  # noqa: E402
-
-
-def outcome(check, function, capsys):
-    check(function)
-    return checks.RESULTS[check.title], capsys.readouterr().out
+from _teaching_helpers import outcome  # noqa: E402
 
 
 def _iou(a, b, clamp=True, subtract=True):
@@ -26,18 +22,18 @@ def _iou(a, b, clamp=True, subtract=True):
 
 
 def test_iou_check(capsys):
-    assert outcome(ex.check_iou, _iou, capsys)[0] == checks.PASSED
-    state, text = outcome(ex.check_iou, lambda a, b: _iou(a, b, clamp=False), capsys)
+    assert outcome(ex.check_iou, _iou, capsys=capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_iou, lambda a, b: _iou(a, b, clamp=False), capsys=capsys)
     assert state == checks.FAILED and "clamp" in text
-    state, text = outcome(ex.check_iou, lambda a, b: _iou(a, b, subtract=False), capsys)
+    state, text = outcome(ex.check_iou, lambda a, b: _iou(a, b, subtract=False), capsys=capsys)
     assert state == checks.FAILED and "counted twice" in text
 
 
 def test_class_iou_check(capsys):
     def right(p, t, k):
         return np.sum((p == k) & (t == k)) / np.sum((p == k) | (t == k))
-    assert outcome(ex.check_class_iou, right, capsys)[0] == checks.PASSED
-    state, text = outcome(ex.check_class_iou, lambda p, t, k: np.sum((p == k) & (t == k)) / np.sum(t == k), capsys)
+    assert outcome(ex.check_class_iou, right, capsys=capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_class_iou, lambda p, t, k: np.sum((p == k) & (t == k)) / np.sum(t == k), capsys=capsys)
     assert state == checks.FAILED and "recall" in text
 
 
@@ -50,10 +46,10 @@ def _cell(box, image_size, grid_size, swap=False, corner=False):
 
 
 def test_grid_cell_check(capsys):
-    assert outcome(ex.check_grid_cell, _cell, capsys)[0] == checks.PASSED
-    state, text = outcome(ex.check_grid_cell, lambda *a: _cell(*a, swap=True), capsys)
+    assert outcome(ex.check_grid_cell, _cell, capsys=capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_grid_cell, lambda *a: _cell(*a, swap=True), capsys=capsys)
     assert state == checks.FAILED and "swapped" in text
-    state, text = outcome(ex.check_grid_cell, lambda *a: _cell(*a, corner=True), capsys)
+    state, text = outcome(ex.check_grid_cell, lambda *a: _cell(*a, corner=True), capsys=capsys)
     assert state == checks.FAILED and "top-left corner" in text and "centre" in text
 
 

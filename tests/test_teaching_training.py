@@ -3,13 +3,9 @@ import numpy as np
 import pytest
 
 import cnnlab.nn as nn
-from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS
+from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED
 from cnnlab.teaching.exercises import training as ex
-
-
-def outcome(check, function, capsys):
-    check(function)
-    return RESULTS[check.title], capsys.readouterr().out
+from _teaching_helpers import outcome
 
 
 def stub(*args):
@@ -24,7 +20,7 @@ def stub(*args):
     (stub, NOT_DONE, "write it"),
 ])
 def test_conv_parameters(answer, status, words, capsys):
-    result, text = outcome(ex.check_conv_parameters, answer, capsys)
+    result, text = outcome(ex.check_conv_parameters, answer, capsys=capsys)
     assert result == status and words in text
 
 
@@ -44,7 +40,7 @@ def _without(kind, replace_tail=None):
     (lambda rng: None, FAILED, "return"),
 ])
 def test_build_network(build, status, words, capsys):
-    result, text = outcome(ex.check_build_network, build, capsys)
+    result, text = outcome(ex.check_build_network, build, capsys=capsys)
     assert result == status and words in text
 
 
@@ -92,7 +88,7 @@ def loss_after_step(model, loss_fn, optimizer, x, y):
     (lambda *args: None, FAILED, "returned None"),
 ])
 def test_train_step(step, status, words, capsys):
-    result, text = outcome(ex.check_train_step, step, capsys)
+    result, text = outcome(ex.check_train_step, step, capsys=capsys)
     assert result == status and words in text
 
 

@@ -9,11 +9,7 @@ from cnnlab.teaching import checks  # noqa: E402
 from cnnlab.teaching.exercises import upsampling as ex  # noqa: E402
 from cnnlab.teaching.upsampling_widgets import (OverlapExplorer, interior, overlap_counts,  # noqa: E402
                                                  plot_scatter_steps, show_maps)
-
-
-def outcome(check, function, capsys):
-    check(function)
-    return checks.RESULTS[check.title], capsys.readouterr().out
+from _teaching_helpers import outcome  # noqa: E402
 
 
 def test_count_maps_by_hand():
@@ -40,20 +36,20 @@ def test_pictures_draw(capsys):
 
 
 def test_output_size_check(capsys):
-    right = outcome(ex.check_output_size, lambda h, k, s, p, op: (h - 1) * s - 2 * p + k + op, capsys)
+    right = outcome(ex.check_output_size, lambda h, k, s, p, op: (h - 1) * s - 2 * p + k + op, capsys=capsys)
     assert right[0] == checks.PASSED
-    state, text = outcome(ex.check_output_size, lambda h, k, s, p, op: h * s - 2 * p + k + op, capsys)
+    state, text = outcome(ex.check_output_size, lambda h, k, s, p, op: h * s - 2 * p + k + op, capsys=capsys)
     assert state == checks.FAILED and "(h - 1) * stride" in text
-    state, text = outcome(ex.check_output_size, lambda h, k, s, p, op: (h - 1) * s - p + k + op, capsys)
+    state, text = outcome(ex.check_output_size, lambda h, k, s, p, op: (h - 1) * s - p + k + op, capsys=capsys)
     assert state == checks.FAILED and "2 * padding" in text
 
 
 def test_nearest_check(capsys):
-    right = outcome(ex.check_nearest, lambda x, f: np.repeat(np.repeat(x, f, axis=0), f, axis=1), capsys)
+    right = outcome(ex.check_nearest, lambda x, f: np.repeat(np.repeat(x, f, axis=0), f, axis=1), capsys=capsys)
     assert right[0] == checks.PASSED
-    state, text = outcome(ex.check_nearest, lambda x, f: np.tile(x, (f, f)), capsys)
+    state, text = outcome(ex.check_nearest, lambda x, f: np.tile(x, (f, f)), capsys=capsys)
     assert state == checks.FAILED and "np.tile" in text
-    state, text = outcome(ex.check_nearest, lambda x, f: np.repeat(np.repeat(x, 2, axis=0), 2, axis=1), capsys)
+    state, text = outcome(ex.check_nearest, lambda x, f: np.repeat(np.repeat(x, 2, axis=0), 2, axis=1), capsys=capsys)
     assert state == checks.FAILED and "factor" in text
 
 
@@ -70,22 +66,22 @@ def _scatter(x, w, stride, flip=False, step=None):
 
 
 def test_scatter_check(capsys):
-    assert outcome(ex.check_scatter, _scatter, capsys)[0] == checks.PASSED
-    state, text = outcome(ex.check_scatter, lambda x, w, s: _scatter(x, w, s, flip=True), capsys)
+    assert outcome(ex.check_scatter, _scatter, capsys=capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_scatter, lambda x, w, s: _scatter(x, w, s, flip=True), capsys=capsys)
     assert state == checks.FAILED and "flipped" in text
-    state, text = outcome(ex.check_scatter, lambda x, w, s: _scatter(x, w, s, step=1), capsys)
+    state, text = outcome(ex.check_scatter, lambda x, w, s: _scatter(x, w, s, step=1), capsys=capsys)
     assert state == checks.FAILED and "i*stride" in text
-    state, text = outcome(ex.check_scatter, lambda x, w, s: np.zeros((3, 3)), capsys)
+    state, text = outcome(ex.check_scatter, lambda x, w, s: np.zeros((3, 3)), capsys=capsys)
     assert state == checks.FAILED and "(H - 1) * stride + kH" in text
 
 
 def test_uneven_check(capsys):
-    assert outcome(ex.check_uneven, lambda k, s: k % s != 0, capsys)[0] == checks.PASSED
-    state, text = outcome(ex.check_uneven, lambda k, s: k < s, capsys)
+    assert outcome(ex.check_uneven, lambda k, s: k % s != 0, capsys=capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_uneven, lambda k, s: k < s, capsys=capsys)
     assert state == checks.FAILED and "whole number of strides" in text
 
 
 def test_an_unfinished_exercise_does_not_stop_the_notebook(capsys):
     def stub(*args):
         raise NotImplementedError
-    assert outcome(ex.check_scatter, stub, capsys)[0] == checks.NOT_DONE
+    assert outcome(ex.check_scatter, stub, capsys=capsys)[0] == checks.NOT_DONE
