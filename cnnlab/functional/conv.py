@@ -19,14 +19,13 @@ pass, which is why it can upsample.
 
 Large batches are processed in chunks so that the ``cols`` matrix (``kH * kW`` times bigger than the
 input) stays small; the chunks are large enough that the matrix products stay efficient. Work arrays
-that do not outlive a call are reused from one call to the next (:func:`_scratch`).
+that do not outlive a call are reused from one call to the next (``_work_arrays.scratch``).
 """
-import threading
-
 import numpy as np
 
 from .._validate import as_float_array, common_dtype, output_gradient, pair
 from ._windows import conv_output_size, conv_padding, pad_sides, windows
+from ._work_arrays import scratch
 
 __all__ = [
     "conv2d",
@@ -45,30 +44,6 @@ _CHUNK_BYTES = 3 * 2**20
 # A layer's forward keeps its im2col matrices for backward when they total at most this many bytes;
 # above it, backward rebuilds them chunk by chunk from the input (one extra copy, much less memory).
 _CACHE_BYTES = 16 * 2**20
-
-
-_work_arrays = threading.local()
-
-
-def _scratch(name, shape, dtype, zero=False):
-    """A reusable work array for intermediate results (never for arrays returned to the caller).
-
-    Memory fresh from the operating system costs a page fault for every 4 KiB on first touch; for a
-    small convolution that was a third of the time. Reusing one buffer per name avoids it. The
-    buffers are per thread, so concurrent calls from different threads cannot share one.
-    """
-    buffers = getattr(_work_arrays, "buffers", None)
-    if buffers is None:
-        buffers = _work_arrays.buffers = {}
-    size = int(np.prod(shape))
-    key = (name, np.dtype(dtype))
-    buffer = buffers.get(key)
-    if buffer is None or buffer.size < size:
-        buffer = buffers[key] = np.empty(size, dtype=dtype)
-    array = buffer[:size].reshape(shape)
-    if zero:
-        array.fill(0)
-    return array
 
 
 # ----------------------------------------------------------------------------------------------
@@ -120,7 +95,7 @@ def _im2col(padded, kernel_size, stride, reuse=False):
     padded : ndarray, shape (N, C, H_pad, W_pad)
     kernel_size, stride : tuple of int
     reuse : bool
-        Write into a reused work array (see :func:`_scratch`) instead of a new one: only for a
+        Write into a reused work array (see ``_work_arrays.scratch``) instead of a new one: only for a
         matrix that is not kept after the current chunk.
 
     Returns
@@ -135,7 +110,7 @@ def _im2col(padded, kernel_size, stride, reuse=False):
     shape = (batch, channels * kernel_h * kernel_w, out_h * out_w)
     if not reuse:
         return ordered.reshape(shape)
-    cols = _scratch("cols", ordered.shape, padded.dtype)
+    cols = scratch("cols", ordered.shape, padded.dtype)
     cols[...] = ordered
     return cols.reshape(shape)
 
@@ -340,13 +315,13 @@ def _input_gradient_stride_1(g, weight_matrix, kernel_size, sides, input_hw):
     channels = weight_matrix.shape[1] // (kernel_h * kernel_w)
     (height, width), (top, bottom, left, right) = input_hw, sides
     padded_h, padded_w = height + top + bottom, width + left + right
-    frame = _scratch("frame", (filters, batch, padded_h, padded_w), g.dtype, zero=True)
+    frame = scratch("frame", (filters, batch, padded_h, padded_w), g.dtype, zero=True)
     frame[:, :, :out_h, :out_w] = g.transpose(1, 0, 2, 3)
     length = batch * padded_h * padded_w
-    grad_cols = _scratch("grad_cols", (weight_matrix.shape[1], length), g.dtype)
+    grad_cols = scratch("grad_cols", (weight_matrix.shape[1], length), g.dtype)
     np.matmul(weight_matrix.T, frame.reshape(filters, length), out=grad_cols)
     grad_cols = grad_cols.reshape(channels, kernel_h, kernel_w, length)
-    flat = _scratch("flat", (channels, length + (kernel_h - 1) * padded_w + kernel_w - 1), g.dtype, zero=True)
+    flat = scratch("flat", (channels, length + (kernel_h - 1) * padded_w + kernel_w - 1), g.dtype, zero=True)
     for i in range(kernel_h):
         for j in range(kernel_w):
             shift = i * padded_w + j

@@ -18,7 +18,7 @@ from collections import namedtuple
 import numpy as np
 
 from .._validate import as_float_array, common_dtype
-from .conv import _scratch
+from ._work_arrays import scratch
 
 __all__ = ["batch_norm", "batch_norm_backward"]
 
@@ -170,7 +170,7 @@ def _batch_norm_backward_from_cache(grad_output, cache):
     grad_bias = np.einsum("ncl->c", g3)
     _check_finite(grad_bias, grad_output, "grad_output")
     length = x3.shape[2]
-    centred = np.subtract(x3, _rows(cache.mean, length), out=_scratch("batch_norm_centred", x3.shape, x3.dtype))
+    centred = np.subtract(x3, _rows(cache.mean, length), out=scratch("batch_norm_centred", x3.shape, x3.dtype))
     grad_weight = np.einsum("ncl,ncl->c", g3, centred) * inv_std  # sum grad * z_hat, z_hat = centred * inv_std
     scale = cache.weight * inv_std
     # the formula above with z_hat = centred * inv_std, in place to spare memory passes
