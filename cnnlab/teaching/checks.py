@@ -40,6 +40,11 @@ def expect(condition, hint):
         raise Hint(hint)
 
 
+def expect_returned(answer, what=""):
+    """Check the student's function returned something, naming ``what`` it should return."""
+    expect(answer is not None, f"your function returned None: did you forget to `return`{' ' + what if what else ''}?")
+
+
 def expect_shape(array, shape, what="your answer", advice=""):
     """Check that ``array`` is an ndarray of the given ``shape``, with a hint naming both shapes."""
     expect(array is not None, f"{what} is None: did you forget to `return` it?")

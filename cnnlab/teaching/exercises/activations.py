@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ... import functional as F
-from ..checks import Hint, call, exercise, expect, expect_close, expect_shape
+from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 
 #: The point the lecture's activations are evaluated at by hand in exercise 2.1.
 BY_HAND_X = -2.0
@@ -125,7 +125,7 @@ def check_vanishing_gradient(largest_gradient_factor):
     """Check ``largest_gradient_factor(n)``: the largest product of n sigmoid derivatives, 0.25 ** n."""
     for layers in (1, 2, 10):
         answer = call(largest_gradient_factor, layers)
-        expect(answer is not None, "your function returned None: did you forget to `return`?")
+        expect_returned(answer)
         right = float(F.sigmoid_backward(np.ones(1), np.zeros(1))[0]) ** layers
         given = float(answer)
         if math.isclose(given, right, rel_tol=1e-9):

@@ -12,7 +12,7 @@ import numpy as np
 
 import cnnlab
 
-from ..checks import Hint, call, exercise, expect, expect_close
+from ..checks import Hint, call, exercise, expect, expect_close, expect_returned
 from ..convolution_plots import products_text
 from ..lecture_data import EDGE_IMAGE, VERTICAL_EDGE_FILTER
 
@@ -33,7 +33,7 @@ def check_output_cell(output_cell):
     """``output_cell()`` returns the cross-correlation of :data:`SOBEL` with :data:`PATCH` (one number)."""
     answer = call(output_cell)
     expected = float(cnnlab.correlate2d(PATCH, SOBEL)[0, 0])
-    expect(answer is not None, "your function returned None: did you forget to `return` the number?")
+    expect_returned(answer, "the number")
     expect(np.size(answer) == 1,
            f"you returned {np.size(answer)} numbers; multiply each pixel by its weight, then add them all into one number.")
     answer = float(np.ravel(answer)[0])
@@ -70,7 +70,7 @@ def check_output_size(output_size):
     for n, f, s, p, expected in _CASES:
         assert expected == cnnlab.output_size(n, f, stride=s, padding=p)
         answer = call(output_size, n, f, stride=s, padding=p)
-        expect(answer is not None, "your function returned None: did you forget to `return`?")
+        expect_returned(answer)
         case = f"output_size({n}, {f}, stride={s}, padding={p})"
         if answer != expected:
             for wrong, advice in _size_mistakes(n, f, s, p):
@@ -99,7 +99,7 @@ def _diagnose(function, image, kernel, stride):
     expected = cnnlab.correlate2d(image, kernel, stride=stride)
     answer = call(function, image.copy(), kernel.copy(), stride=stride)
     case = f"for a {image.shape[0]}x{image.shape[1]} image, a {kernel.shape[0]}x{kernel.shape[1]} kernel and stride {stride}"
-    expect(answer is not None, "your function returned None: did you forget to `return` the output?")
+    expect_returned(answer, "the output")
     answer = np.asarray(answer, dtype=float)
     (h, w), (kh, kw) = image.shape, kernel.shape
     if answer.shape != expected.shape:

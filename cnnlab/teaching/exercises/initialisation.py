@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..checks import Hint, call, exercise, expect
+from ..checks import Hint, call, exercise, expect, expect_returned
 
 
 def _lecture_range(fan_in, fan_out):
@@ -39,7 +39,7 @@ def check_xavier_range(xavier_range):
     """Check ``xavier_range(fan_in, fan_out)`` returns r = sqrt(6 / (fan_in + fan_out))."""
     for fan_in, fan_out in _RANGE_CASES:
         answer = call(xavier_range, fan_in, fan_out)
-        expect(answer is not None, "your function returned None: did you forget to `return` r?")
+        expect_returned(answer, "r")
         expect(np.ndim(answer) == 0, f"return one number, got an array of shape {np.shape(answer)}.")
         answer = float(answer)
         right = _lecture_range(fan_in, fan_out)
@@ -60,7 +60,7 @@ def check_xavier_uniform(xavier_uniform):
     fan_in, fan_out = 300, 200
     r = _lecture_range(fan_in, fan_out)
     weight = call(xavier_uniform, fan_in, fan_out, np.random.default_rng(0))
-    expect(weight is not None, "your function returned None: did you forget to `return` the weights?")
+    expect_returned(weight, "the weights")
     weight = np.asarray(weight)
     if weight.shape == (fan_in, fan_out):
         raise Hint(f"the weight has shape {weight.shape}: a layer stores (out, in), as PyTorch's Linear.weight, "
@@ -124,7 +124,7 @@ def check_all_filters_identical(all_filters_identical):
     ]
     for weight, right, what, advice in cases:
         answer = call(all_filters_identical, weight.copy())
-        expect(answer is not None, "your function returned None: did you forget to `return` True or False?")
+        expect_returned(answer, "True or False")
         expect(np.ndim(answer) == 0, f"return one True or False, got an array of shape {np.shape(answer)}: "
                                      "reduce it with .all() or np.allclose.")
         expect(bool(answer) == right, f"for {what} you said {bool(answer)}, expected {right}: {advice}")

@@ -9,7 +9,7 @@ import numpy as np
 import cnnlab
 import cnnlab.functional as F
 
-from ..checks import Hint, call, exercise, expect, expect_close, expect_shape
+from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 from ..lecture_data import FEATURE_DETECTOR, SLIDE_FEATURE_MAP, SMILEY
 
 __all__ = ["feature_map", "check_pooled_window", "check_pooled_size", "check_max_pool_reshape", "check_flatten"]
@@ -25,7 +25,7 @@ def check_pooled_window(pooled_window):
     """``pooled_window()`` returns (max, average) of the 2x2 window feeding pooled cell (1, 1):
     rows 2-3 and columns 2-3 of the 5x5 feature map."""
     answer = call(pooled_window)
-    expect(answer is not None, "your function returned None: did you forget to `return` the two numbers?")
+    expect_returned(answer, "the two numbers")
     expect(np.size(answer) == 2, f"return two numbers, (max, average); you returned {np.size(answer)}.")
     biggest, mean = (float(v) for v in np.ravel(answer))
     fmap = feature_map()[None, None]
@@ -58,7 +58,7 @@ def check_pooled_size(pooled_size):
         assert got == expected, (n, k, s, got)
         answer = call(pooled_size, n, k, s)
         case = f"pooled_size({n}, {k}, {s})"
-        expect(answer is not None, "your function returned None: did you forget to `return`?")
+        expect_returned(answer)
         if answer == expected:
             continue
         expect(answer != -(-(n - k) // s) + 1,
@@ -116,7 +116,7 @@ def check_flatten(flatten):
     x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
     expected = cnnlab.nn.Flatten()(x)
     answer = call(flatten, x.copy())
-    expect(answer is not None, "your function returned None: did you forget to `return` the vector?")
+    expect_returned(answer, "the vector")
     answer = np.asarray(answer, float)
     expect(answer.shape != (x.size,),
            f"you flattened the whole batch into one vector of {x.size}: keep the batch axis, one row per image, (N, C*H*W).")

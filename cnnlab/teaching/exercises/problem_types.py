@@ -8,7 +8,7 @@ not IoU), row and column swapped, or the box's corner used where its centre belo
 import numpy as np
 
 from ...vision import box_iou, encode_grid, iou_per_class
-from ..checks import Hint, call, exercise, expect
+from ..checks import Hint, call, exercise, expect, expect_returned
 
 # (box a, box b) pairs that catch the usual slips: overlap, apart, inside, touching, identical.
 _IOU_CASES = [
@@ -26,7 +26,7 @@ def check_iou(iou):
     """``iou(box_a, box_b)`` for two ``(x0, y0, x1, y1)`` boxes must return one number."""
     for a, b in _IOU_CASES:
         answer = call(iou, a, b)
-        expect(answer is not None, "your function returns None: did you forget to `return` the ratio?")
+        expect_returned(answer, "the ratio")
         expect(np.ndim(answer) == 0, f"iou{a, b} returned an array of shape {np.shape(answer)}; return one number.")
         right = float(box_iou([a], [b])[0, 0])
         given = float(answer)
@@ -67,7 +67,7 @@ def check_class_iou(class_iou):
     right = iou_per_class(prediction, target, 3)
     for k in (1, 2, 0):
         answer = call(class_iou, prediction.copy(), target.copy(), k)
-        expect(answer is not None, "your function returns None: did you forget to `return` the ratio?")
+        expect_returned(answer, "the ratio")
         expect(np.ndim(answer) == 0, f"class_iou(..., {k}) returned shape {np.shape(answer)}; return one number.")
         given = float(answer)
         if abs(given - right[k]) < 1e-9:

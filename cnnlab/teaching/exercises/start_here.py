@@ -7,7 +7,7 @@ element-wise one.
 """
 import numpy as np
 
-from ..checks import call, exercise, expect
+from ..checks import call, exercise, expect, expect_returned
 
 #: The lecture's 2x2 kernel on the top-left corner of the 100x100 image: 1x2 + 1x0 + 3x0 + 4x2 = 10.
 PATCH = np.array([[1.0, 1.0], [3.0, 4.0]])
@@ -18,7 +18,7 @@ KERNEL = np.array([[2.0, 0.0], [0.0, 2.0]])
 def check_sum_of_products(sum_of_products):
     """Check ``sum_of_products(patch, kernel)`` on the lecture's example and on a random pair."""
     answer = call(sum_of_products, PATCH, KERNEL)
-    expect(answer is not None, "your function returned None: did you forget to `return` the sum?")
+    expect_returned(answer, "the sum")
     expect(np.ndim(answer) == 0,
            f"you returned an array of shape {np.shape(answer)}: multiply element by element, then add them all "
            "up into one number.")

@@ -11,7 +11,7 @@ import numpy as np
 import cnnlab.nn as nn
 from cnnlab import optim
 
-from ..checks import Hint, call, exercise, expect
+from ..checks import Hint, call, exercise, expect, expect_returned
 
 __all__ = ["check_conv_parameters", "check_build_network", "check_train_step", "reference_network"]
 
@@ -25,7 +25,7 @@ def check_conv_parameters(conv_parameters):
     """``conv_parameters(in_channels, out_channels, kernel_size)`` counts weights and biases."""
     for c_in, c_out, k in _COUNT_CASES:
         answer = call(conv_parameters, c_in, c_out, k)
-        expect(answer is not None, "your function returned None: did you forget to `return` the count?")
+        expect_returned(answer, "the count")
         expected = nn.Conv2d(c_in, c_out, k, rng=0).num_parameters
         if answer == expected:
             continue

@@ -8,7 +8,7 @@ with ``np.tile`` (which repeats the whole image, not each pixel), stamps placed 
 import numpy as np
 
 from ... import functional as F
-from ..checks import Hint, call, exercise, expect, expect_close, expect_shape
+from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 from ..lecture_data import SLIDE_NEAREST_4X4, UPSAMPLING_2X2
 from ..upsampling_widgets import interior, overlap_counts
 
@@ -24,7 +24,7 @@ def check_output_size(transposed_output_size):
     """``transposed_output_size(h, kernel_size, stride, padding, output_padding)`` returns an int."""
     for h, k, s, p, op in _SIZE_CASES:
         given = call(transposed_output_size, h, k, s, p, op)
-        expect(given is not None, "your function returns None: did you forget to `return` the size?")
+        expect_returned(given, "the size")
         right = F.conv_transpose2d(np.zeros((1, 1, h, h)), np.zeros((1, 1, k, k)), stride=s, padding=p,
                                    output_padding=op).shape[-1]
         assert right == _size(h, k, s, p, op)
