@@ -45,8 +45,9 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = dict(THREADS_PER_USER)
-# Measured with four students training at once (deploy/README.md): a server with its kernel peaked
-# near 0.3 GB; one thread uses at most one core. Enforced by systemdspawner and KubeSpawner.
+# Measured (deploy/README.md): a server with a kernel that trained Ex. 3.1 held about 320 MB, two notebooks
+# open about 0.6 GB; one BLAS thread uses at most one core. Enforced by systemdspawner and KubeSpawner,
+# not by LocalProcessSpawner (which only passes them on as MEM_LIMIT and CPU_LIMIT).
 c.Spawner.mem_limit = "1G"
 c.Spawner.cpu_limit = 1.0
 c.Spawner.start_timeout = 120
