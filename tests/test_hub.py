@@ -176,7 +176,7 @@ def hub(tmp_path_factory):
         url = f"http://127.0.0.1:{port}"
         _hub_is_up(url, process, log)
         yield {"url": url, "password": password, "repo": f"file://{course}", "branch": branch, "homes": homes,
-               "log": log}
+               "log": log, "pid": process.pid}
     finally:
         _stop(process)
 
@@ -350,11 +350,14 @@ def classroom(hub):
             student.close()
 
 
-def test_the_hub_listens_on_localhost_only(hub):
-    assert hub["url"].startswith("http://127.0.0.1:")
-    bound = {connection.laddr.ip for connection in psutil.net_connections("tcp")
-             if connection.status == psutil.CONN_LISTEN and connection.laddr.port == int(hub["url"].rsplit(":", 1)[1])}
-    assert bound == {"127.0.0.1"}
+def test_the_hub_its_proxy_and_the_students_servers_listen_on_localhost_only(hub, classroom):
+    family = {hub["pid"]} | {child.pid for child in psutil.Process(hub["pid"]).children(recursive=True)}
+    listening = {(connection.pid, connection.laddr.ip, connection.laddr.port)
+                 for connection in psutil.net_connections("tcp")
+                 if connection.status == psutil.CONN_LISTEN and connection.pid in family}
+    # The hub, its proxy (public and API ports), four servers and their kernels.
+    assert len({port for _, _, port in listening}) >= 3 + len(STUDENTS)
+    assert {ip for _, ip, _ in listening} == {"127.0.0.1"}, sorted(listening)
 
 
 def test_a_wrong_password_is_refused(hub):
