@@ -105,7 +105,7 @@ hub-deps: $(VENV)/.test-installed
 	fi
 
 hub-test: hub-deps
-	$(BIN)/python -m pytest -m hub -s tests/test_hub.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -s tests/test_hub.py tests/test_deploy_files.py tests/test_nbgitpuller_link.py $(PYTEST_ARGS)
 
 BRANCH ?= main
 hub-link:
