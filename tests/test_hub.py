@@ -431,3 +431,11 @@ def test_each_student_has_their_own_home_and_server(classroom, hub):
         neighbour = students[others[0]].server
         assert student.session.get(f"{neighbour}/api/contents/only_{others[0]}.txt", timeout=HTTP_SECONDS,
                                    allow_redirects=False).status_code in (302, 403)
+
+
+def test_the_idle_culler_of_the_shipped_config_may_read_the_hub(hub):
+    """Its role's scopes work: the culler lists the users (403 if deploy/jupyterhub_config.py got them wrong)."""
+    deadline, seen = time.monotonic() + 30, re.compile(r"200 GET /hub/api/users\S* \(jupyterhub-idle-culler-service@")
+    while not seen.search(hub["log"].read_text()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert seen.search(hub["log"].read_text()), hub["log"].read_text()[-2000:]
