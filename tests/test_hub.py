@@ -329,15 +329,20 @@ def classroom(hub):
     try:
         with ThreadPoolExecutor(len(STUDENTS)) as pool:
             lessons = [pool.submit(lesson, name) for name in STUDENTS]
-            # The loop is interrupted the way JupyterLab's stop button does it, while the others train.
-            deadline = time.monotonic() + WAIT_SECONDS + CELL_SECONDS
-            while not loop_started.wait(1) and time.monotonic() < deadline:
-                failed = [future for future in lessons if future.done() and future.exception()]
-                if failed:
-                    raise failed[0].exception()
-            # The interrupt comes once the others have trained while the loop held its core (bounded wait).
-            if loop_started.is_set():
-                others_trained.wait(CELL_SECONDS)
+
+            def wait_for(event, seconds):
+                deadline = time.monotonic() + seconds
+                while not event.wait(1):
+                    failed = [future.exception() for future in lessons if future.done() and future.exception()]
+                    if failed or time.monotonic() > deadline:
+                        raise failed[0] if failed else TimeoutError(f"the lessons took over {seconds} s")
+
+            wait_for(loop_started, WAIT_SECONDS + CELL_SECONDS)
+            # The loop is interrupted as JupyterLab's stop button does it, once the others have trained
+            # while it held a core; also when something failed, so that its thread ends.
+            try:
+                wait_for(others_trained, CELL_SECONDS)
+            finally:
                 interrupting = students[LOOPING_STUDENT]
                 results[LOOPING_STUDENT]["interrupt_at"] = time.monotonic()
                 reply = interrupting.api("POST", f"kernels/{interrupting.kernel_id}/interrupt")
