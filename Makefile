@@ -11,7 +11,7 @@ WITH_TORCH ?= 0
 TORCH_VERSION ?= 2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: lab test notebooks bench slides student test-browser browser-deps clean help
+.PHONY: lab test notebooks bench slides student test-browser browser-deps hub-deps hub-test hub-link clean help
 
 help:
 	@echo "make lab        - create .venv, install the course and open it in JupyterLab"
@@ -22,6 +22,9 @@ help:
 	@echo "make student    - write the student version of the notebooks to build/student/"
 	@echo "make test-browser - run the headless-browser test of JupyterLab"
 	@echo "make browser-deps - install Chromium (apt, when root) and Playwright, so \`make test\` runs the browser tests"
+	@echo "make hub-deps   - install JupyterHub and nbgitpuller (pip) and configurable-http-proxy (npm, build/hub/)"
+	@echo "make hub-test   - start a real JupyterHub on 127.0.0.1 with four students who pull the course and train at once"
+	@echo "make hub-link HUB=https://hub.example.edu REPO=https://github.com/ORG/cnnlab [BRANCH=main] - the class's nbgitpuller link"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +88,28 @@ browser-deps: $(VENV)/.test-installed
 
 test-browser: browser-deps
 	$(BIN)/python -m pytest -m browser tests/test_browser.py tests/test_slides.py $(PYTEST_ARGS)
+
+# Best effort, never fails: the `hub` extra (JupyterHub, nbgitpuller, the idle culler) in .venv and
+# configurable-http-proxy from the npm registry into build/hub/ (never global). Where either is
+# missing, tests/test_hub.py skips and says why. npm's output goes to build/hub/npm.log.
+HUB_PROXY := build/hub/node_modules/.bin/configurable-http-proxy
+hub-deps: $(VENV)/.test-installed
+	@$(BIN)/python -c "import jupyterhub, nbgitpuller, jupyterhub_idle_culler, websocket, psutil" 2>/dev/null \
+		|| $(BIN)/python -m pip install --quiet -e ".[hub]" \
+		|| echo "JupyterHub could not be installed: the hub test will be skipped."
+	@if [ ! -x $(HUB_PROXY) ]; then \
+		mkdir -p build/hub; \
+		{ command -v npm >/dev/null && npm install --prefix build/hub --no-fund --no-audit configurable-http-proxy@5; } \
+			>build/hub/npm.log 2>&1 \
+		|| echo "configurable-http-proxy could not be installed with npm (log: build/hub/npm.log): the hub test will be skipped."; \
+	fi
+
+hub-test: hub-deps
+	$(BIN)/python -m pytest -s tests/test_hub.py tests/test_deploy_files.py tests/test_nbgitpuller_link.py $(PYTEST_ARGS)
+
+BRANCH ?= main
+hub-link:
+	@$(PYTHON) tools/nbgitpuller_link.py --hub "$(HUB)" --repo "$(REPO)" --branch "$(BRANCH)"
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,6 +1,11 @@
-"""environment.yml (conda, Binder, JupyterHub) and pyproject.toml (pip) must list the same dependencies."""
+"""environment.yml (conda, Binder, JupyterHub) and pyproject.toml (pip) must list the same dependencies;
+Binder reads its Python pin and runs postBuild."""
+import json
+import os
 import re
+import subprocess
 import tomllib
+import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +65,23 @@ def test_the_lab_extra_is_in_the_pip_section():
     """`make lab` installs the `lab` extra (RISE); conda users get it from environment.yml's pip section."""
     lab = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["lab"]
     assert {_name(r): r.replace(" ", "") for r in lab} == _conda_pip_requirements()
+
+
+def test_python_is_pinned_in_the_form_binder_reads():
+    """repo2docker takes the Python version only from `python=X.Y`; it must satisfy requires-python."""
+    pins = re.findall(r"^\s{2}- python\s*(\S*)\s*$", (ROOT / "environment.yml").read_text(), flags=re.MULTILINE)
+    assert len(pins) == 1 and re.fullmatch(r"=3\.\d+", pins[0]), f"environment.yml pins python as {pins}"
+    minimum = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert minimum.startswith(">=")
+    pinned, lowest = (tuple(int(part) for part in version.split(".")) for version in (pins[0][1:], minimum[2:]))
+    assert pinned >= lowest, f"environment.yml pins python{pins[0]}, below requires-python {minimum}"
+
+
+def test_binders_post_build_quiets_jupyterlab_in_the_environment_it_runs_in(tmp_path):
+    """postBuild runs tools/quiet_jupyterlab.py for the prefix of the `python` on PATH, as in a Binder image."""
+    prefix = tmp_path / "env"
+    venv.create(prefix, with_pip=False, symlinks=True)
+    path = f"{prefix / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    subprocess.run(["bash", str(ROOT / "postBuild")], cwd=ROOT, check=True, timeout=60, env={**os.environ, "PATH": path})
+    overrides = json.loads((prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"checkForUpdates": False, "fetchNews": "false"}
