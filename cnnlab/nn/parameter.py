@@ -47,8 +47,11 @@ class Parameter:
         return self.data.size
 
     def accumulate_grad(self, grad):
-        """Add ``grad`` (same shape as ``data``) to ``self.grad``: the chain rule sums over every use."""
-        if not self.requires_grad:
+        """Add ``grad`` (same shape as ``data``) to ``self.grad``: the chain rule sums over every use.
+
+        ``grad`` is None when the backward pass skipped it (``requires_grad`` False): nothing to add.
+        """
+        if not self.requires_grad or grad is None:
             return
         if grad.shape != self.data.shape:
             raise ValueError(f"gradient of shape {grad.shape} does not match the parameter's shape {self.data.shape}")

@@ -8,14 +8,13 @@ The lecture's terms, as they happen here:
 - **learning rate**: the optimiser's ``lr`` (update = learning rate x gradient);
 - **max epochs**: ``epochs``, how many passes to make.
 """
-import numbers
 import time
 
 import numpy as np
 
+from .._validate import positive_int
 from .history import History
 from .metrics import accuracy as _accuracy
-from ..nn.container import Sequential
 from ._threads import blas_threads
 from .progress import make_progress
 
@@ -34,12 +33,6 @@ def _check_data(x, y, name):
     return x, y
 
 
-def _positive_int(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _is_classification(output, y):
     return output.ndim == 2 and y.ndim == 1 and y.dtype.kind in "iu"
 
@@ -47,13 +40,6 @@ def _is_classification(output, y):
 def _batches(n, batch_size):
     for start in range(0, n, batch_size):
         yield slice(start, min(start + batch_size, n))
-
-
-def _backward(model, grad_output):
-    """The network's backward pass; a Sequential skips the gradient w.r.t. the images (nothing learns from it)."""
-    if isinstance(model, Sequential):
-        return model.backward(grad_output, input_grad=False)
-    return model.backward(grad_output)
 
 
 def predict(model, x, batch_size=500, threads=1):
@@ -72,7 +58,7 @@ def predict(model, x, batch_size=500, threads=1):
         For a classifier, the scores (logits) of shape (N, num_classes): ``argmax(axis=1)`` is the prediction.
     """
     x = np.asarray(x)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = positive_int(batch_size, "batch_size")
     was_training = model.training
     model.eval()
     try:
@@ -147,8 +133,8 @@ def fit(model, loss_fn, optimizer, x_train, y_train, epochs=1, batch_size=64, va
         Per-epoch ``loss``, ``accuracy`` and, with validation data, ``val_loss`` and ``val_accuracy``.
     """
     x_train, y_train = _check_data(x_train, y_train, "fit")
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
     if validation_data is not None:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise ValueError("validation_data must be a pair (x_val, y_val)")
@@ -187,7 +173,7 @@ def _train(model, loss_fn, optimizer, x_train, y_train, epochs, batch_size, vali
                     raise FloatingPointError(f"the network's outputs or loss became infinite or NaN at epoch {epoch}, "
                                              f"iteration {iteration}: the learning rate is probably too large")
                 optimizer.zero_grad()
-                _backward(model, loss_fn.backward())
+                model.backward(loss_fn.backward())  # a Sequential skips the images' gradient
                 optimizer.step()
 
                 history.iteration_loss.append(loss)
