@@ -125,7 +125,6 @@ def fit(model, loss_fn, optimizer, x_train, y_train, epochs=1, batch_size=64, va
     threads : int or None
         BLAS threads while training. One is fastest for small networks and does not collapse when other
         programs use the cores (two threads were 4-7 times slower then); ``None`` keeps the BLAS default.
-        Needs the ``threadpoolctl`` package; without it the BLAS default is used.
 
     Returns
     -------

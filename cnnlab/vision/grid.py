@@ -225,9 +225,10 @@ class GridDetectionLoss:
         output, has_object, cell_weight, classes, box_error = self._saved
         n = len(output)
         grad = np.zeros_like(output)
-        grad[:, 0] = F.binary_cross_entropy_with_logits_backward(1.0 / n, output[:, 0], has_object,
-                                                                 weight=cell_weight, reduction="sum")
+        grad[:, 0] = F.binary_cross_entropy_with_logits_backward(
+            1.0 / n, F.binary_cross_entropy_with_logits_forward(output[:, 0], has_object, weight=cell_weight,
+                                                                reduction="sum")[1])
         grad[:, 1:5] = 2 * self.box_weight * box_error / n
-        grad[:, 5:] = F.cross_entropy_backward((has_object / n).astype(output.dtype), output[:, 5:], classes,
-                                               reduction="none")
+        grad[:, 5:] = F.cross_entropy_backward((has_object / n).astype(output.dtype),
+                                               F.cross_entropy_forward(output[:, 5:], classes, reduction="none")[1])
         return grad
