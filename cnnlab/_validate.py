@@ -117,10 +117,12 @@ def probability(value, name):
     return float(value)
 
 
-def positive_int(value, name):
-    """Check that ``value`` is an integer of at least 1 (a size, a count, a number of epochs)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def positive_int(value, name, minimum=1):
+    """Check that ``value`` is an integer of at least ``minimum`` (a size, a count, a number of epochs)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
     return int(value)
 
 

@@ -1,4 +1,4 @@
-"""Numerical gradient check: is a backward pass right? Compare it with centred differences.
+"""Numerical gradient check: is a backward pass right? Compare it with centered differences.
 
 The derivative of a scalar ``L`` with respect to one input value ``x_i`` is, to second order,
 
@@ -71,7 +71,7 @@ def relative_error(analytic, numerical):
 
 
 def numerical_gradient(scalar_function, array, eps=1e-6, indices=None):
-    """Centred differences of ``scalar_function()`` with respect to ``array``, changed in place and restored.
+    """Centered differences of ``scalar_function()`` with respect to ``array``, changed in place and restored.
 
     Parameters
     ----------
@@ -140,7 +140,7 @@ def _compare(errors, name, analytic, scalar, array, eps, max_checks, rng):
 
 def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=DEFAULT_THRESHOLD,
               check_parameters=True, max_checks=None, seed=0, **options):
-    """Check a backward pass against centred differences and return a :class:`GradcheckResult`.
+    """Check a backward pass against centered differences and return a :class:`GradcheckResult`.
 
     Parameters
     ----------
@@ -158,7 +158,7 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
     backward : callable, optional
         ``backward(G, *inputs, **options)``, for a function that is not one of ``cnnlab.functional``.
     eps : float
-        The step h of the centred differences.
+        The step h of the centered differences.
     threshold : float
         Relative errors below this pass (1e-6 by default; a wrong gradient is usually above 1e-2).
     check_parameters : bool

@@ -7,24 +7,10 @@ from hypothesis import strategies as st
 import cnnlab.functional as F
 import cnnlab.functional.fast.conv as fast_conv
 from _contract import backward_of
+from _numgrad import numerical_gradient
 
 SETTINGS = settings(max_examples=40, deadline=None)
 TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
-
-
-def numerical_gradient(f, x, grad_output, eps=1e-6):
-    """Centred differences of ``sum(f(x) * grad_output)`` with respect to each element of ``x``."""
-    x = x.astype(np.float64).copy()
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + eps
-        plus = np.sum(f(x) * grad_output)
-        x[index] = saved - eps
-        minus = np.sum(f(x) * grad_output)
-        x[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 @st.composite

@@ -9,7 +9,7 @@ path of an image through a convolutional network, forward and back: ``conv`` -> 
     grads = f_backward(grad_output, ctx)          # one gradient per array input, in order
     out = f(input, ...)                           # the forward alone
 
-Each file opens with a readable reference; where an optimised path exists it lives in ``fast/``.
+Each file opens with a readable reference; where an optimized path exists it lives in ``fast/``.
 """
 from .context import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403

@@ -100,7 +100,7 @@ def conv_padding(padding, kernel_size, stride, flipped=False):
     if padding == "same":
         if stride != (1, 1):
             raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
-        # PyTorch's rule: kernel - 1 zeros in total. An even kernel has no centre: correlation puts the
+        # PyTorch's rule: kernel - 1 zeros in total. An even kernel has no center: correlation puts the
         # odd one out after (bottom, right), as PyTorch and scipy.signal.correlate2d; flipping the
         # kernel mirrors that to before.
         (kernel_h, kernel_w) = kernel_size

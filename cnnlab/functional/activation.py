@@ -193,7 +193,7 @@ def _rrelu_slopes(shape, lower, upper, training, rng, dtype):
 
 
 def rrelu_forward(input, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, needs_input_grad=None):
-    """Randomised leaky ReLU: ``x if x > 0 else a * x``, with ``a ~ Uniform(lower, upper)`` per element
+    """Randomized leaky ReLU: ``x if x > 0 else a * x``, with ``a ~ Uniform(lower, upper)`` per element
     in training and ``a = (lower + upper) / 2`` otherwise.
 
     PyTorch's defaults are lower = 1/8 and upper = 1/3; the lecture's table writes the slope as
@@ -217,7 +217,7 @@ def rrelu_backward(grad_output, ctx):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None):
-    """Randomised leaky ReLU; see :func:`rrelu_forward`."""
+    """Randomized leaky ReLU; see :func:`rrelu_forward`."""
     return rrelu_forward(input, lower, upper, training, rng)[0]
 
 

@@ -1,6 +1,6 @@
 """Pooling: max, min and average over small windows, with PyTorch's arguments.
 
-Pooling summarises each ``kH x kW`` window of a feature map by one number, shrinking the map:
+Pooling summarizes each ``kH x kW`` window of a feature map by one number, shrinking the map:
 a 2x2 window with stride 2 keeps 1 value in 4 (it "discards 75% of the activations"). It has no
 weights to learn. The output size along each axis is
 

@@ -1,6 +1,6 @@
 """Upsampling: make a feature map larger, the opposite of pooling, with no weights to learn.
 
-Nearest neighbour copies each pixel into a block (a 2x2 map becomes 4x4 with scale 2); bilinear
+Nearest neighbor copies each pixel into a block (a 2x2 map becomes 4x4 with scale 2); bilinear
 interpolation blends the four nearest input pixels by their distance. Both act on each axis
 separately, so each is a small ``(out, in)`` matrix per axis, and the output is
 ``A_h @ x @ A_w.T`` for every image and channel. The gradient is the transpose: ``A_h.T @ g @ A_w``.
@@ -86,7 +86,7 @@ def _apply(x, matrices, transpose=False):
 
 def interpolate_forward(input, size=None, scale_factor=None, mode="nearest", align_corners=None, *,
                         needs_input_grad=None):
-    """Resize feature maps by nearest-neighbour or (bi)linear interpolation, as ``torch.nn.functional.interpolate``.
+    """Resize feature maps by nearest-neighbor or (bi)linear interpolation, as ``torch.nn.functional.interpolate``.
 
     nearest:  out[i, j] = x[floor(i * H / H_out), floor(j * W / W_out)]
     bilinear: out[i, j] = the four nearest pixels of x around the source point, each weighted by

@@ -24,7 +24,7 @@ class Conv2d(Module):
     padding : int, (int, int), 'valid' or 'same'
     bias : bool
     rng : numpy.random.Generator or int, optional
-        Seeds PyTorch's default initialisation: Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
+        Seeds PyTorch's default initialization: Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
         ``fan_in = in_channels * kH * kW``, for weight and bias.
     dtype : np.float32 or np.float64
 
@@ -92,7 +92,7 @@ class ConvTranspose2d(Module):
     kernel_size, stride, padding, output_padding : int or (int, int)
     bias : bool
     rng : numpy.random.Generator or int, optional
-        Seeds PyTorch's default initialisation (fan_in = out_channels * kH * kW, as PyTorch computes it).
+        Seeds PyTorch's default initialization (fan_in = out_channels * kH * kW, as PyTorch computes it).
     dtype : np.float32 or np.float64
 
     Shapes

@@ -1,4 +1,4 @@
-"""Weight initialisation, with the names of ``torch.nn.init``.
+"""Weight initialization, with the names of ``torch.nn.init``.
 
 All zeros cannot learn (every unit computes the same thing and gets the same update), so weights start
 as small random values that *break symmetry*. How small matters: Xavier/Glorot keeps the variance of

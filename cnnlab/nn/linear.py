@@ -18,7 +18,7 @@ class Linear(Module):
     in_features, out_features : int
     bias : bool
     rng : numpy.random.Generator or int, optional
-        Seeds the initialisation (PyTorch's default: Uniform(-1/sqrt(in), 1/sqrt(in)) for both).
+        Seeds the initialization (PyTorch's default: Uniform(-1/sqrt(in), 1/sqrt(in)) for both).
     dtype : np.float32 or np.float64
 
     Shapes

@@ -94,7 +94,7 @@ class Module:
                 yield (f"{module_name}.{name}" if module_name else name), parameter
 
     def parameters(self):
-        """Yield every learnable Parameter (what an optimiser updates)."""
+        """Yield every learnable Parameter (what an optimizer updates)."""
         for _, parameter in self.named_parameters():
             yield parameter
 

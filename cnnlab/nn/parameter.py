@@ -7,7 +7,7 @@ __all__ = ["Parameter"]
 class Parameter:
     """A learnable array of a layer, with its gradient beside it.
 
-    Like ``torch.nn.Parameter``: ``data`` holds the values an optimiser changes, ``grad`` holds
+    Like ``torch.nn.Parameter``: ``data`` holds the values an optimizer changes, ``grad`` holds
     dLoss/d(data) after a backward pass (``None`` before the first one and after ``zero_grad``).
     Gradients *accumulate*: two backward passes without ``zero_grad`` in between add up, as in PyTorch.
 
@@ -16,7 +16,7 @@ class Parameter:
     data : ndarray
         The initial values; float32 and float64 keep their dtype, anything else becomes float64.
     requires_grad : bool
-        False for values the optimiser must not change.
+        False for values the optimizer must not change.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Upsample: make feature maps larger by repeating (nearest) or blending (bilinear) neighbours."""
+"""Upsample: make feature maps larger by repeating (nearest) or blending (bilinear) neighbors."""
 from .. import functional as F
 from .module import Module
 

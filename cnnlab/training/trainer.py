@@ -2,10 +2,10 @@
 
 The lecture's terms, as they happen here:
 
-- **iteration**: one forward (and backward) pass on one mini-batch, followed by one optimiser step;
+- **iteration**: one forward (and backward) pass on one mini-batch, followed by one optimizer step;
 - **batch size**: the number of images in that mini-batch;
 - **epoch**: one full pass over the training set (``ceil(N / batch_size)`` iterations);
-- **learning rate**: the optimiser's ``lr`` (update = learning rate x gradient);
+- **learning rate**: the optimizer's ``lr`` (update = learning rate x gradient);
 - **max epochs**: ``epochs``, how many passes to make.
 """
 import time
@@ -195,7 +195,7 @@ def _train(model, loss_fn, optimizer, x_train, y_train, epochs, batch_size, vali
 
 
 class Trainer:
-    """A model, its loss and its optimiser kept together: ``Trainer(model, loss, optimizer).fit(x, y)``.
+    """A model, its loss and its optimizer kept together: ``Trainer(model, loss, optimizer).fit(x, y)``.
 
     A convenience around :func:`fit`, :func:`evaluate` and :func:`predict` that also keeps one
     :class:`History` across several ``fit`` calls.

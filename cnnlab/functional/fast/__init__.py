@@ -1,4 +1,4 @@
-"""The optimised paths behind the public contract of :mod:`cnnlab.functional`.
+"""The optimized paths behind the public contract of :mod:`cnnlab.functional`.
 
 Each module here computes exactly what the readable reference of the same name in
 ``cnnlab/functional/`` computes (``fast/conv.py`` for ``conv.py``, ``fast/normalization.py`` for
