@@ -94,6 +94,27 @@ def test_the_library_loop_versions_equal_the_fast_ones(kernel, stride, padding, 
                                F.avg_pool2d(x, *args, count_include_pad), rtol=1e-5, atol=1e-6)
 
 
+
+@settings(max_examples=40, deadline=None)
+@given(kernel=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 2), size=st.integers(4, 9),
+       ceil_mode=st.booleans(), count_include_pad=st.booleans(), ties=st.booleans(), seed=st.integers(0, 2**16))
+def test_the_public_gradients_equal_the_reference_loops(kernel, stride, padding, size, ceil_mode, count_include_pad,
+                                                        ties, seed):
+    padding = min(padding, kernel // 2)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 3, size + 1, size))
+    if ties:  # whole windows of equal values, as after a ReLU: both must pick the first maximum
+        x = np.maximum(np.round(x), 0)
+    args = (kernel, stride, padding, ceil_mode)
+    for name, extra in (("max", ()), ("avg", (count_include_pad,))):
+        output, ctx = getattr(F, f"{name}_pool2d_forward")(x, *args, *extra)
+        expected, reference_ctx = getattr(F, f"{name}_pool2d_naive_forward")(x, *args, *extra)
+        np.testing.assert_allclose(output, expected, rtol=1e-12, atol=1e-12)
+        grad_output = rng.normal(size=output.shape)
+        np.testing.assert_allclose(getattr(F, f"{name}_pool2d_backward")(grad_output, ctx),
+                                   getattr(F, f"{name}_pool2d_naive_backward")(grad_output, reference_ctx),
+                                   rtol=1e-12, atol=1e-12)
+
 # --------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("kernel, stride, padding, ceil_mode", [(2, 2, 0, False), (3, 1, 1, False),
                                                                  (3, 2, 1, True), (2, 3, 0, True)])

@@ -18,7 +18,8 @@ from ._windows import pad_sides, sizes
 from .context import Context, check_context
 
 __all__ = [
-    "max_pool2d_naive", "avg_pool2d_naive",
+    "max_pool2d_naive_forward", "max_pool2d_naive_backward", "max_pool2d_naive",
+    "avg_pool2d_naive_forward", "avg_pool2d_naive_backward", "avg_pool2d_naive",
     "max_pool2d_forward", "max_pool2d_backward", "max_pool2d",
     "min_pool2d_forward", "min_pool2d_backward", "min_pool2d",
     "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2d",
@@ -26,8 +27,9 @@ __all__ = [
 
 
 # ------------------------------------------------------------------- the reference: loops
-def _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, reduce, fill):
-    """One window at a time, straight from the definition; the fast versions must agree with it."""
+def _pool2d_naive_forward(function, input, kernel_size, stride, padding, ceil_mode, reduce, fill, needs_input_grad,
+                          **options):
+    """One window at a time, straight from the definition; the public versions must agree with it."""
     x, kernel, stride, padding, (out_h, out_w) = _check(input, kernel_size, stride, padding, ceil_mode)
     padded = _pad(x, kernel, stride, padding, (out_h, out_w), fill)
     out = np.empty(x.shape[:2] + (out_h, out_w), x.dtype)
@@ -36,19 +38,77 @@ def _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, reduce, fill):
             top, left = i * stride[0], j * stride[1]
             window = padded[:, :, top:top + kernel[0], left:left + kernel[1]]
             out[:, :, i, j] = reduce(window, axis=(2, 3))
-    return out, (x.shape, kernel, stride, padding, (out_h, out_w))
+    ctx = Context(function, ("input",), needs_input_grad, saved={"padded": padded},
+                  options={"input_shape": x.shape, "kernel": kernel, "stride": stride, "padding": padding, **options})
+    return out, ctx
+
+
+def _windows_of(ctx, grad_output):
+    """Each output position ``(n, c, i, j)`` with its gradient and the slices of its window in the padded input."""
+    kernel, stride = ctx.options["kernel"], ctx.options["stride"]
+    for n, c, i, j in np.ndindex(grad_output.shape):
+        rows = slice(i * stride[0], i * stride[0] + kernel[0])
+        cols = slice(j * stride[1], j * stride[1] + kernel[1])
+        yield (n, c, i, j), rows, cols
+
+
+def _cropped(ctx, grad_padded):
+    """The padding was no input pixel: its gradient is dropped."""
+    (ph, pw), (height, width) = ctx.options["padding"], ctx.options["input_shape"][-2:]
+    return ctx.grads(grad_padded[..., ph:ph + height, pw:pw + width])
+
+
+def max_pool2d_naive_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, *, needs_input_grad=None):
+    """:func:`max_pool2d_forward` with two Python loops over the output pixels: slow, but it reads like the slide."""
+    return _pool2d_naive_forward("max_pool2d_naive", input, kernel_size, stride, padding, ceil_mode, np.max, -np.inf,
+                                 needs_input_grad)
+
+
+def max_pool2d_naive_backward(grad_output, ctx):
+    """:func:`max_pool2d_backward` as loops: each window's gradient goes to its (first) maximum, as PyTorch.
+
+    ``d max(window) / d pixel`` is 1 for the pixel that won and 0 for every other one.
+    """
+    ctx = check_context(ctx, "max_pool2d_naive")
+    padded = ctx.saved["padded"]
+    g = as_float_array(grad_output, "grad_output")
+    grad_padded = np.zeros_like(padded)
+    for (n, c, i, j), rows, cols in _windows_of(ctx, g):
+        window = padded[n, c, rows, cols]
+        a, b = np.unravel_index(window.argmax(), window.shape)  # argmax finds the first maximum
+        grad_padded[n, c, rows.start + a, cols.start + b] += g[n, c, i, j]
+    return _cropped(ctx, grad_padded)
 
 
 def max_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False):
-    """:func:`max_pool2d` with two Python loops over the output pixels: slow, but it reads like the slide."""
-    return _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, np.max, -np.inf)[0]
+    """:func:`max_pool2d` as loops (the forward half of :func:`max_pool2d_naive_forward`)."""
+    return max_pool2d_naive_forward(input, kernel_size, stride, padding, ceil_mode)[0]
+
+
+def avg_pool2d_naive_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, *,
+                             needs_input_grad=None):
+    """:func:`avg_pool2d_forward` with two Python loops over the output pixels: each window's sum over its size."""
+    total, ctx = _pool2d_naive_forward("avg_pool2d_naive", input, kernel_size, stride, padding, ceil_mode, np.sum, 0.0,
+                                       needs_input_grad)
+    options = ctx.options
+    ctx.saved["divisor"] = _divisor(options["input_shape"], options["kernel"], options["stride"], options["padding"],
+                                    total.shape[-2:], count_include_pad, total.dtype)
+    return total / ctx.saved["divisor"], ctx
+
+
+def avg_pool2d_naive_backward(grad_output, ctx):
+    """:func:`avg_pool2d_backward` as loops: each pixel of a window gets ``1 / divisor`` of its gradient."""
+    ctx = check_context(ctx, "avg_pool2d_naive")
+    g = as_float_array(grad_output, "grad_output")
+    grad_padded = np.zeros_like(ctx.saved["padded"])
+    for (n, c, i, j), rows, cols in _windows_of(ctx, g):
+        grad_padded[n, c, rows, cols] += g[n, c, i, j] / ctx.saved["divisor"][i, j]
+    return _cropped(ctx, grad_padded)
 
 
 def avg_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """:func:`avg_pool2d` with two Python loops over the output pixels: each window's sum over its size."""
-    total, (shape, kernel, stride, padding, out_hw) = _pool2d_naive(input, kernel_size, stride, padding, ceil_mode,
-                                                                     np.sum, 0.0)
-    return total / _divisor(shape, kernel, stride, padding, out_hw, count_include_pad, total.dtype)
+    """:func:`avg_pool2d` as loops (the forward half of :func:`avg_pool2d_naive_forward`)."""
+    return avg_pool2d_naive_forward(input, kernel_size, stride, padding, ceil_mode, count_include_pad)[0]
 
 
 # ---------------------------------------------------------------- the views every fast path uses
