@@ -62,7 +62,8 @@ def activation_and_derivative(name, x, **params):
     if name == "RReLU":
         # Same seed in forward and backward: the same random slopes.
         options = {"lower": p["lower"], "upper": p["upper"], "training": True}
-        return F.rrelu(x, rng=p["seed"], **options), F.rrelu_backward(ones, F.rrelu_forward(x, rng=p["seed"], **options)[1])
+        return (F.rrelu(x, rng=p["seed"], **options),
+                F.rrelu_backward(ones, F.rrelu_forward(x, rng=p["seed"], **options)[1]))
     if name == "noisy ReLU":
         return (F.noisy_relu(x, p["sigma"], rng=p["seed"]),
                 F.noisy_relu_backward(ones, F.noisy_relu_forward(x, p["sigma"], rng=p["seed"])[1]))
