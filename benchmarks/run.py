@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 import cnnlab  # noqa: E402
 import cnnlab.functional as F  # noqa: E402
-from cnnlab.functional import conv as _conv  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 _limits = []  # keeps a threadpoolctl limit alive for the whole run
@@ -47,10 +46,7 @@ try:
 except ImportError:  # PyTorch is optional: its comparisons are skipped with a note.
     torch = None
 
-try:
-    from threadpoolctl import threadpool_info
-except ImportError:
-    threadpool_info = None
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 # Workloads of issue 7: (batch, channels, size, filters, kernel, padding).
 CONV_WORKLOADS = {
@@ -105,8 +101,8 @@ def _conv_inputs(name, dtype, seed=0):
 
 
 def _cnnlab_conv_forward_backward(x, weight, bias, grad, padding):
-    output, cache = _conv._conv2d_with_cache(x, weight, bias, 1, padding)
-    return output, _conv._conv2d_backward_from_cache(grad, cache)
+    output, ctx = F.conv2d_forward(x, weight, bias, 1, padding)
+    return output, F.conv2d_backward(grad, ctx)
 
 
 def _torch_conv_forward_backward(x, weight, bias, grad, padding):
@@ -222,57 +218,43 @@ def naive_rows(rows, notes):
 
 def pooling_and_batch_norm_rows(rows, notes):
     """max_pool2d 2x2 stride 2 and training batch_norm, forward+backward, on A's output (64, 8, 28, 28)."""
-    pooling = getattr(F, "max_pool2d", None)
-    from cnnlab.functional import pooling as _pooling, normalization as _normalization
-    with_cache = getattr(_pooling, "_max_pool2d_with_cache", None)
-    backward_from_cache = getattr(_pooling, "_max_pool2d_backward_from_cache", None)
     rng = np.random.default_rng(3)
     for dtype in DTYPES:
         x = rng.standard_normal((64, 8, 28, 28)).astype(dtype)
         grad_pool = rng.standard_normal((64, 8, 14, 14)).astype(dtype)
         grad_norm = rng.standard_normal(x.shape).astype(dtype)
-        if pooling is None or with_cache is None:
-            notes.append("max_pool2d: cnnlab.functional.max_pool2d (with its cache helpers) not found, skipped")
-        elif torch is None:
-            notes.append("max_pool2d: PyTorch not installed, no reference")
-        else:
-            tx, tg = torch.from_numpy(x), torch.from_numpy(grad_pool)
-
-            def ours_pool():
-                output, cache = with_cache(x, (2, 2), (2, 2), (0, 0), False)
-                return backward_from_cache(grad_pool, cache)
-
-            def torch_pool():
-                leaf = tx.detach().requires_grad_()
-                torch.nn.functional.max_pool2d(leaf, 2, 2).backward(tg)
-                return leaf.grad
-            if not np.allclose(ours_pool(), torch_pool().numpy(), atol=1e-6):
-                notes.append(f"max_pool2d {np.dtype(dtype).name}: gradients differ from PyTorch")
-            ours, theirs, repeats = compare(ours_pool, torch_pool)
-            rows.append(_row("max_pool2d 2x2 stride 2 on (64, 8, 28, 28)", "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
-
-        norm_cache = getattr(_normalization, "_batch_norm_with_cache", None)
-        norm_backward = getattr(_normalization, "_batch_norm_backward_from_cache", None)
-        if norm_cache is None or norm_backward is None:
-            notes.append("batch_norm: cnnlab.functional.batch_norm (with its cache helpers) not found, skipped")
-            continue
         if torch is None:
+            notes.append("max_pool2d and batch_norm: PyTorch not installed, no reference")
             continue
+        tx, tg = torch.from_numpy(x), torch.from_numpy(grad_pool)
+
+        def ours_pool():
+            output, ctx = F.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), False)
+            return F.max_pool2d_backward(grad_pool, ctx)
+
+        def torch_pool():
+            leaf = tx.detach().requires_grad_()
+            torch.nn.functional.max_pool2d(leaf, 2, 2).backward(tg)
+            return leaf.grad
+        if not np.allclose(ours_pool(), torch_pool().numpy(), atol=1e-6):
+            notes.append(f"max_pool2d {np.dtype(dtype).name}: gradients differ from PyTorch")
+        ours, theirs, repeats = compare(ours_pool, torch_pool)
+        rows.append(_row("max_pool2d 2x2 stride 2 on (64, 8, 28, 28)", "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
+
         weight, bias = rng.random(8).astype(dtype) + 0.5, rng.standard_normal(8).astype(dtype)
         running_mean, running_var = np.zeros(8, dtype), np.ones(8, dtype)
         tx, tg, tw, tb = map(torch.from_numpy, (x, grad_norm, weight, bias))
         t_mean, t_var = torch.zeros(8, dtype=tx.dtype), torch.ones(8, dtype=tx.dtype)
 
         def ours_norm():
-            output, cache = norm_cache(x, running_mean, running_var, weight, bias, training=True)
-            return norm_backward(grad_norm, cache)
+            output, ctx = F.batch_norm_forward(x, running_mean, running_var, weight, bias, training=True)
+            return F.batch_norm_backward(grad_norm, ctx)
 
         def torch_norm():
             leaf, w, b = tx.detach().requires_grad_(), tw.detach().requires_grad_(), tb.detach().requires_grad_()
             torch.nn.functional.batch_norm(leaf, t_mean, t_var, w, b, training=True).backward(tg)
             return leaf.grad
-        ours_grad = ours_norm()
-        ours_grad = ours_grad[0] if isinstance(ours_grad, tuple) else ours_grad
+        ours_grad = ours_norm()[0]
         if not np.allclose(ours_grad, torch_norm().numpy(), atol=1e-3 if dtype == np.float32 else 1e-9):
             notes.append(f"batch_norm {np.dtype(dtype).name}: input gradient differs from PyTorch")
         ours, theirs, repeats = compare(ours_norm, torch_norm)
@@ -281,10 +263,7 @@ def pooling_and_batch_norm_rows(rows, notes):
 
 def training_rows(rows, notes, images=8000, batch_size=64):
     """One epoch of the Ex. 3.1 network on 8,000 MNIST digits, float32, SGD with momentum, both libraries."""
-    nn = getattr(cnnlab, "nn", None)
-    if nn is None or not hasattr(nn, "Conv2d") or not hasattr(cnnlab, "optim"):
-        notes.append("training epoch: PENDING, cnnlab.nn.Conv2d / cnnlab.optim not available yet")
-        return
+    nn = cnnlab.nn
     if torch is None:
         notes.append("training epoch: PyTorch not installed, no reference")
         return
@@ -320,8 +299,8 @@ def training_rows(rows, notes, images=8000, batch_size=64):
             xb, yb = x_train[start:start + batch_size], y_train[start:start + batch_size]
             loss = ours_loss(ours_model(xb), yb)
             ours_optimiser.zero_grad()
-            # PyTorch computes no gradient for the images (they need none): skip it here too, as `fit` does.
-            ours_model.backward(ours_loss.backward(), input_grad=False)
+            # A Sequential computes no gradient for the images (they need none), as PyTorch.
+            ours_model.backward(ours_loss.backward())
             ours_optimiser.step()
             total += loss.item() if hasattr(loss, "item") else float(loss)
         losses["cnnlab"] = total
@@ -383,12 +362,9 @@ def _memory_child(library, mode, dtype_name):
         tensors = list(map(torch.from_numpy, (x, weight, bias, grad)))
         _torch_conv_forward_backward(torch.from_numpy(small[0]), tensors[1], tensors[2], torch.from_numpy(small[1]), padding)
         run = lambda: _torch_conv_forward_backward(*tensors, padding)  # noqa: E731
-    elif mode == "layer":
+    else:
         _cnnlab_conv_forward_backward(small[0], weight, bias, small[1], padding)
         run = lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding)  # noqa: E731
-    else:
-        F.conv2d_backward(small[1], small[0], weight, bias, 1, padding)
-        run = lambda: (F.conv2d(x, weight, bias, 1, padding), F.conv2d_backward(grad, x, weight, bias, 1, padding))  # noqa: E731
     gc.collect()
     baseline = _resident_kib()
     reset = _reset_peak()
@@ -428,7 +404,8 @@ def _reset_peak():
 
 
 def memory_rows(memory, notes, threads):
-    cases = [("cnnlab", "layer"), ("cnnlab", "functional")] + ([("torch", "autograd")] if torch is not None else [])
+    # one path since issue 10: F.conv2d_forward / F.conv2d_backward, what the layer runs
+    cases = [("cnnlab", "layer")] + ([("torch", "autograd")] if torch is not None else [])
     for dtype in DTYPES:
         results = {}
         for library, mode in cases:
@@ -492,7 +469,7 @@ def targets(rows, memory):
     for dtype in ("float32", "float64"):
         by = {(m["library"], m["path"]): m for m in memory if m["dtype"] == dtype}
         reference = by.get(("PyTorch", "autograd"))
-        for path in ("layer", "functional"):
+        for path in ("layer",):
             ours = by.get(("cnnlab", path))
             if ours and reference and ours["rss_increase_mib"] is not None and reference["rss_increase_mib"] is not None:
                 checks.append((f"peak memory conv2d C forward+backward, {dtype}, cnnlab {path} path",
@@ -502,10 +479,8 @@ def targets(rows, memory):
 
 
 def environment(threads):
-    blas = []
-    if threadpool_info is not None:
-        blas = [{k: info.get(k) for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "filepath")}
-                for info in threadpool_info()]
+    blas = [{k: info.get(k) for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "filepath")}
+            for info in threadpool_info()]
     return {
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
         "python": platform.python_version(),
@@ -533,7 +508,7 @@ def markdown(report):
     numpy_blas = [b for b in env["blas"] if b["user_api"] == "blas" and "numpy" in (b["filepath"] or "")]
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads, {b['architecture']})"
                      for b in numpy_blas or [b for b in env["blas"] if b["user_api"] == "blas"]) \
-        or "unknown (threadpoolctl not installed)"
+        or "unknown"
     lines = [
         "# cnnlab benchmarks: latest run",
         "",
@@ -559,8 +534,8 @@ def markdown(report):
         lines += ["", "## Peak memory, conv2d C forward+backward", "",
                   "Increase of the process's resident high-water mark during one forward+backward (fresh child process "
                   "per case, inputs already allocated); tracemalloc's peak for NumPy allocations in brackets. "
-                  "'layer' keeps the im2col matrices from forward for backward; 'functional' is `conv2d` then "
-                  "`conv2d_backward`, which rebuilds them chunk by chunk.", "",
+                  "'layer' is `F.conv2d_forward` then `F.conv2d_backward` (what `nn.Conv2d` runs): it keeps the "
+                  "im2col matrices up to 16 MiB and above that rebuilds them chunk by chunk.", "",
                   "| dtype | library | path | peak increase MiB | tracemalloc peak MiB |", "| --- | --- | --- | ---: | ---: |"]
         for m in report["memory"]:
             traced = "" if m["tracemalloc_peak_mib"] is None else f"{m['tracemalloc_peak_mib']:.1f}"
@@ -598,18 +573,11 @@ def main(argv=None):
     if args.memory_child:
         _memory_child(*args.memory_child)
         return
-    threads = 1
-    if threadpool_info is not None:
-        blas_threads = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-        threads = blas_threads[0] if blas_threads else 1
+    blas_threads = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    threads = blas_threads[0] if blas_threads else 1
     if args.threads is not None:
         threads = args.threads
-        if threadpool_info is None:
-            os.environ["OPENBLAS_NUM_THREADS"] = str(threads)  # too late for NumPy: report it
-            print("threadpoolctl is not installed: --threads only limits PyTorch", file=sys.stderr)
-        else:
-            from threadpoolctl import threadpool_limits
-            _limits.append(threadpool_limits(limits=threads, user_api="blas"))
+        _limits.append(threadpool_limits(limits=threads, user_api="blas"))
     if torch is not None:
         torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message="Using padding='same'")

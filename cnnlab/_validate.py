@@ -115,3 +115,30 @@ def probability(value, name):
     if not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be a probability between 0 and 1, got {value!r}")
     return float(value)
+
+
+def positive_int(value, name, minimum=1):
+    """Check that ``value`` is an integer of at least ``minimum`` (a size, a count, a number of epochs)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def padding_argument(padding):
+    """A convolution's ``padding``: 'valid', 'same', or an int or pair of ints at least 0, as ``(pad_h, pad_w)``."""
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
+        return padding
+    return pair(padding, "padding", minimum=0)
+
+
+def generator(rng):
+    """A NumPy Generator from ``None`` (fresh entropy), an int seed, or a Generator (used as is)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}")

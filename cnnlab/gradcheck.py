@@ -1,4 +1,4 @@
-"""Numerical gradient check: is a backward pass right? Compare it with centred differences.
+"""Numerical gradient check: is a backward pass right? Compare it with centered differences.
 
 The derivative of a scalar ``L`` with respect to one input value ``x_i`` is, to second order,
 
@@ -71,7 +71,7 @@ def relative_error(analytic, numerical):
 
 
 def numerical_gradient(scalar_function, array, eps=1e-6, indices=None):
-    """Centred differences of ``scalar_function()`` with respect to ``array``, changed in place and restored.
+    """Centered differences of ``scalar_function()`` with respect to ``array``, changed in place and restored.
 
     Parameters
     ----------
@@ -108,14 +108,16 @@ def _is_module(obj):
     return isinstance(obj, Module)
 
 
-def _find_backward(function):
+def _contract_of(function):
+    """``(f_forward, f_backward)`` of ``cnnlab.functional`` for ``f`` (or for ``f_forward`` itself)."""
     from . import functional
     name = getattr(function, "__name__", "")
-    backward = getattr(functional, f"{name}_backward", None)
-    if backward is None:
+    name = name[:-len("_forward")] if name.endswith("_forward") else name
+    forward, backward = getattr(functional, f"{name}_forward", None), getattr(functional, f"{name}_backward", None)
+    if forward is None or backward is None:
         raise ValueError(f"no backward given for {name or function!r} and cnnlab.functional has no {name}_backward: "
                          "pass backward=...")
-    return backward
+    return forward, backward
 
 
 def _sample(size, max_checks, rng):
@@ -138,7 +140,7 @@ def _compare(errors, name, analytic, scalar, array, eps, max_checks, rng):
 
 def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=DEFAULT_THRESHOLD,
               check_parameters=True, max_checks=None, seed=0, **options):
-    """Check a backward pass against centred differences and return a :class:`GradcheckResult`.
+    """Check a backward pass against centered differences and return a :class:`GradcheckResult`.
 
     Parameters
     ----------
@@ -147,15 +149,16 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
           gradient are checked (on a float64 copy of the layer, so the original is untouched);
         - a loss module (``CrossEntropyLoss()`` ...): ``loss(input, target)`` then ``loss.backward()``;
           only the input is checked;
-        - a function of ``cnnlab.functional``: ``f(*inputs, **options)`` then
-          ``f_backward(G, *inputs, **options)`` (found by name, or given as ``backward``); every
-          floating-point array among ``inputs`` is checked.
+        - a function ``f`` of ``cnnlab.functional`` (or its ``f_forward``): ``out, ctx = f_forward(*inputs,
+          **options)`` then ``f_backward(G, ctx)``, found by name; every floating-point array among
+          ``inputs`` is checked;
+        - any other function, with its derivative given as ``backward(G, *inputs, **options)``.
     inputs : ndarray or tuple of ndarray
         Converted to float64: in float32 the differences drown in rounding.
     backward : callable, optional
-        The backward function, when it is not ``cnnlab.functional.<name>_backward``.
+        ``backward(G, *inputs, **options)``, for a function that is not one of ``cnnlab.functional``.
     eps : float
-        The step h of the centred differences.
+        The step h of the centered differences.
     threshold : float
         Relative errors below this pass (1e-6 by default; a wrong gradient is usually above 1e-2).
     check_parameters : bool
@@ -197,6 +200,7 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
                      max_checks, rng)
             return GradcheckResult(errors, threshold, repr(function_or_layer))
         x = arrays[0]
+        layer.needs_input_grad = True  # a network skips its input's gradient unless asked (see Sequential)
         output = layer(x)
         upstream = rng.standard_normal(np.shape(output))
         layer.zero_grad()
@@ -214,16 +218,25 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
                 _compare(errors, name, grad, scalar, parameter.data, eps, max_checks, rng)
         return GradcheckResult(errors, threshold, repr(function_or_layer))
 
-    backward = backward or _find_backward(function_or_layer)
-    output = function_or_layer(*arrays, **options)
-    upstream = rng.standard_normal(np.shape(output))
-    analytic = backward(upstream.copy(), *arrays, **options)
+    if backward is None:
+        forward, contract_backward = _contract_of(function_or_layer)
+        output, ctx = forward(*arrays, **options)
+        upstream = rng.standard_normal(np.shape(output))
+        analytic = contract_backward(upstream.copy(), ctx)
+
+        def evaluate():
+            return forward(*arrays, **options)[0]
+    else:
+        def evaluate():
+            return function_or_layer(*arrays, **options)
+        upstream = rng.standard_normal(np.shape(evaluate()))
+        analytic = backward(upstream.copy(), *arrays, **options)
     if not isinstance(analytic, tuple):
         analytic = (analytic,)
     names = _argument_names(function_or_layer, len(arrays))
 
     def scalar():
-        return float(np.sum(function_or_layer(*arrays, **options) * upstream))
+        return float(np.sum(evaluate() * upstream))
 
     floating = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) and a.dtype == np.float64]
     for position, index in enumerate(floating):

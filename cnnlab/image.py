@@ -144,7 +144,7 @@ def correlate2d(image, kernel, stride=1, padding=0):
     stride : int or (int, int)
     padding : int, (int, int), 'valid' or 'same'
         Zeros added on each side. 'valid' is 0. 'same' (stride 1) keeps the image's size; for an
-        even kernel, which has no centre, the extra zero row and column go at the bottom and right,
+        even kernel, which has no center, the extra zero row and column go at the bottom and right,
         as in PyTorch's ``conv2d`` and ``scipy.signal.correlate2d(mode='same')``.
 
     Returns

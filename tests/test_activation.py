@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from cnnlab import functional as F
+from _contract import backward_of
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -36,14 +37,14 @@ def test_hand_values():
 
 
 def test_sigmoid_derivative_is_s_times_one_minus_s():
-    assert F.sigmoid_backward(np.ones(1), np.zeros(1))[0] == 0.25  # the largest slope: 0.5 * 0.5
+    assert backward_of("sigmoid", np.ones(1), np.zeros(1))[0] == 0.25  # the largest slope: 0.5 * 0.5
 
 
 def test_gradients_at_zero_follow_pytorch():
     zero = np.zeros(1)
-    assert F.relu_backward(np.ones(1), zero)[0] == 0
-    assert F.leaky_relu_backward(np.ones(1), zero, 0.1)[0] == pytest.approx(0.1)
-    assert F.elu_backward(np.ones(1), zero, alpha=2.0)[0] == 2.0
+    assert backward_of("relu", np.ones(1), zero)[0] == 0
+    assert backward_of("leaky_relu", np.ones(1), zero, 0.1)[0] == pytest.approx(0.1)
+    assert backward_of("elu", np.ones(1), zero, alpha=2.0)[0] == 2.0
 
 
 @pytest.mark.parametrize("value", [-1000.0, 1000.0])
@@ -56,8 +57,8 @@ def test_stable_at_plus_minus_1000(value):
         log_y = F.log_softmax(x, dim=1)
         soft = F.softplus(x)
         centred = F.centered_softplus(x)
-        grads = [F.sigmoid_backward(np.ones_like(x), x), F.softmax_backward(np.ones_like(x), x, 1),
-                 F.log_softmax_backward(np.ones_like(x), x, 1), F.elu(x), F.elu_backward(np.ones_like(x), x)]
+        grads = [backward_of("sigmoid", np.ones_like(x), x), backward_of("softmax", np.ones_like(x), x, 1),
+                 backward_of("log_softmax", np.ones_like(x), x, 1), F.elu(x), backward_of("elu", np.ones_like(x), x)]
     for array in [s, y, log_y, soft, centred, *grads]:
         assert np.isfinite(array).all()
     np.testing.assert_array_equal(s, [[value > 0, 0.5, value < 0]])
@@ -69,7 +70,7 @@ def test_float32_stays_float32():
     x = X.astype(np.float32)
     for name, options in ELEMENTWISE:
         assert getattr(F, name)(x, **options).dtype == np.float32, name
-        assert getattr(F, f"{name}_backward")(np.ones_like(x), x, **options).dtype == np.float32, name
+        assert backward_of(name, np.ones_like(x), x, **options).dtype == np.float32, name
     assert F.softmax(x, 0).dtype == F.log_softmax(x, 0).dtype == np.float32
 
 
@@ -77,16 +78,17 @@ def test_float32_stays_float32():
 @pytest.mark.parametrize("name, options", ELEMENTWISE)
 def test_elementwise_backward_matches_numerical_gradient(name, options):
     grad_output = np.random.default_rng(0).normal(size=SMOOTH_X.shape)
-    forward, backward = getattr(F, name), getattr(F, f"{name}_backward")
-    assert_gradient(lambda v: forward(v, **options), backward(grad_output, SMOOTH_X, **options), SMOOTH_X, grad_output)
+    forward = getattr(F, name)
+    assert_gradient(lambda v: forward(v, **options), backward_of(name, grad_output, SMOOTH_X, **options), SMOOTH_X,
+                    grad_output)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_backward_matches_numerical_gradient(name, dim):
     grad_output = np.random.default_rng(1).normal(size=SMOOTH_X.shape)
-    forward, backward = getattr(F, name), getattr(F, f"{name}_backward")
-    assert_gradient(lambda v: forward(v, dim), backward(grad_output, SMOOTH_X, dim), SMOOTH_X, grad_output)
+    forward = getattr(F, name)
+    assert_gradient(lambda v: forward(v, dim), backward_of(name, grad_output, SMOOTH_X, dim), SMOOTH_X, grad_output)
 
 
 @pytest.mark.parametrize("weight", [np.array([0.25]), np.array([0.1, 0.2, 0.3])])
@@ -94,7 +96,7 @@ def test_prelu_backward_matches_numerical_gradient(weight):
     rng = np.random.default_rng(2)
     x = rng.normal(size=(2, 3, 2, 2)) + 0.05
     grad_output = rng.normal(size=x.shape)
-    grad_input, grad_weight = F.prelu_backward(grad_output, x, weight)
+    grad_input, grad_weight = backward_of("prelu", grad_output, x, weight)
     assert_gradient(lambda v: F.prelu(v, weight), grad_input, x, grad_output)
     assert_gradient(lambda w: F.prelu(x, w), grad_weight, weight, grad_output)
     assert grad_weight.shape == weight.shape
@@ -104,9 +106,9 @@ def test_maxout_backward_matches_numerical_gradient():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 6, 3))
     grad_output = rng.normal(size=(2, 2, 3))
-    assert_gradient(lambda v: F.maxout(v, 3), F.maxout_backward(grad_output, x, 3), x, grad_output)
+    assert_gradient(lambda v: F.maxout(v, 3), backward_of("maxout", grad_output, x, 3), x, grad_output)
     x = rng.normal(size=(4, 3, 2))
-    assert_gradient(lambda v: F.maxout(v, 2, dim=0), F.maxout_backward(np.ones((2, 3, 2)), x, 2, dim=0), x)
+    assert_gradient(lambda v: F.maxout(v, 2, dim=0), backward_of("maxout", np.ones((2, 3, 2)), x, 2, dim=0), x)
 
 
 # ------------------------------------------------------------------------ random ReLUs
@@ -117,7 +119,7 @@ def test_rrelu_in_training_draws_one_slope_per_element_in_pytorchs_range():
     assert slopes.std() > 0.05  # random, not one constant
     np.testing.assert_array_equal(F.rrelu(x, training=True, rng=0), -slopes)  # an int seed repeats
     np.testing.assert_allclose(F.rrelu(x), -np.full(10_000, (1 / 8 + 1 / 3) / 2))  # evaluation: the mean slope
-    np.testing.assert_array_equal(F.rrelu_backward(np.ones_like(x), x, training=True, rng=0), slopes)
+    np.testing.assert_array_equal(backward_of("rrelu", np.ones_like(x), x, training=True, rng=0), slopes)
 
 
 def test_noisy_relu_adds_gaussian_noise_before_the_max():
@@ -127,7 +129,7 @@ def test_noisy_relu_adds_gaussian_noise_before_the_max():
     assert 0.45 < (y > 0).mean() < 0.55
     # E[max(0, eps)] = sigma / sqrt(2 pi) for eps ~ N(0, sigma)
     assert y.mean() == pytest.approx(2.0 / np.sqrt(2 * np.pi), rel=0.05)
-    np.testing.assert_array_equal(F.noisy_relu_backward(np.ones_like(x), x, 2.0, rng=1), y > 0)
+    np.testing.assert_array_equal(backward_of("noisy_relu", np.ones_like(x), x, 2.0, rng=1), y > 0)
     np.testing.assert_array_equal(F.noisy_relu(np.array([-1.0, 2.0]), sigma=0.0), [0.0, 2.0])
 
 
@@ -135,9 +137,9 @@ def test_random_relus_backward_match_numerical_gradient_with_a_fixed_seed():
     # with an int seed the random slopes and noise are the same on every call, so f is a plain function
     grad_output = np.random.default_rng(5).normal(size=SMOOTH_X.shape)
     assert_gradient(lambda v: F.rrelu(v, training=True, rng=7),
-                    F.rrelu_backward(grad_output, SMOOTH_X, training=True, rng=7), SMOOTH_X, grad_output)
+                    backward_of("rrelu", grad_output, SMOOTH_X, training=True, rng=7), SMOOTH_X, grad_output)
     assert_gradient(lambda v: F.noisy_relu(v, sigma=0.1, rng=7),
-                    F.noisy_relu_backward(grad_output, SMOOTH_X, sigma=0.1, rng=7), SMOOTH_X, grad_output)
+                    backward_of("noisy_relu", grad_output, SMOOTH_X, sigma=0.1, rng=7), SMOOTH_X, grad_output)
 
 
 def test_the_lectures_history_table():
@@ -167,17 +169,17 @@ def test_activations_match_pytorch(x, float32):
     channels = x.shape[1]
     weight = np.linspace(0.1, 0.4, channels).astype(x.dtype)
     pairs = [
-        (lambda t: tf.relu(t), lambda a: F.relu(a), lambda g, a: F.relu_backward(g, a)),
-        (lambda t: tf.leaky_relu(t, 0.2), lambda a: F.leaky_relu(a, 0.2), lambda g, a: F.leaky_relu_backward(g, a, 0.2)),
-        (lambda t: tf.elu(t, 0.7), lambda a: F.elu(a, 0.7), lambda g, a: F.elu_backward(g, a, 0.7)),
-        (torch.sigmoid, F.sigmoid, F.sigmoid_backward),
-        (torch.tanh, F.tanh, F.tanh_backward),
-        (lambda t: tf.softplus(t, 2, 10), lambda a: F.softplus(a, 2, 10), lambda g, a: F.softplus_backward(g, a, 2, 10)),
-        (lambda t: tf.softmax(t, 1), lambda a: F.softmax(a, 1), lambda g, a: F.softmax_backward(g, a, 1)),
-        (lambda t: tf.log_softmax(t, -1), lambda a: F.log_softmax(a, -1), lambda g, a: F.log_softmax_backward(g, a, -1)),
-        (lambda t: tf.rrelu(t, training=False), lambda a: F.rrelu(a), lambda g, a: F.rrelu_backward(g, a)),
+        (lambda t: tf.relu(t), lambda a: F.relu(a), lambda g, a: backward_of("relu", g, a)),
+        (lambda t: tf.leaky_relu(t, 0.2), lambda a: F.leaky_relu(a, 0.2), lambda g, a: backward_of("leaky_relu", g, a, 0.2)),
+        (lambda t: tf.elu(t, 0.7), lambda a: F.elu(a, 0.7), lambda g, a: backward_of("elu", g, a, 0.7)),
+        (torch.sigmoid, F.sigmoid, lambda g, a: backward_of("sigmoid", g, a)),
+        (torch.tanh, F.tanh, lambda g, a: backward_of("tanh", g, a)),
+        (lambda t: tf.softplus(t, 2, 10), lambda a: F.softplus(a, 2, 10), lambda g, a: backward_of("softplus", g, a, 2, 10)),
+        (lambda t: tf.softmax(t, 1), lambda a: F.softmax(a, 1), lambda g, a: backward_of("softmax", g, a, 1)),
+        (lambda t: tf.log_softmax(t, -1), lambda a: F.log_softmax(a, -1), lambda g, a: backward_of("log_softmax", g, a, -1)),
+        (lambda t: tf.rrelu(t, training=False), lambda a: F.rrelu(a), lambda g, a: backward_of("rrelu", g, a)),
         (lambda t: tf.prelu(t, torch.tensor(weight)), lambda a: F.prelu(a, weight),
-         lambda g, a: F.prelu_backward(g, a, weight)[0]),
+         lambda g, a: backward_of("prelu", g, a, weight)[0]),
     ]
     tolerance = dict(rtol=2e-5, atol=1e-6) if float32 else dict(rtol=1e-10, atol=1e-12)
     grad_output = np.random.default_rng(0).normal(size=x.shape).astype(x.dtype)
@@ -198,7 +200,7 @@ def test_prelu_weight_gradient_and_maxout_match_pytorch():
     x, weight, grad_output = rng.normal(size=(3, 4, 5)), np.array([0.1, 0.2, 0.3, 0.4]), rng.normal(size=(3, 4, 5))
     x_torch, w_torch = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
     torch.nn.functional.prelu(x_torch, w_torch).backward(torch.tensor(grad_output))
-    np.testing.assert_allclose(F.prelu_backward(grad_output, x, weight)[1], w_torch.grad.numpy())
+    np.testing.assert_allclose(backward_of("prelu", grad_output, x, weight)[1], w_torch.grad.numpy())
     # maxout as PyTorch would write it: a view (N, C // k, k, ...) and the max over the pieces
     x = rng.normal(size=(2, 6, 3, 3))
     x_torch = torch.tensor(x, requires_grad=True)
@@ -206,7 +208,7 @@ def test_prelu_weight_gradient_and_maxout_match_pytorch():
     grad_output = rng.normal(size=y_torch.shape)
     y_torch.backward(torch.tensor(grad_output))
     np.testing.assert_allclose(F.maxout(x, 2), y_torch.detach().numpy())
-    np.testing.assert_allclose(F.maxout_backward(grad_output, x, 2), x_torch.grad.numpy())
+    np.testing.assert_allclose(backward_of("maxout", grad_output, x, 2), x_torch.grad.numpy())
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -217,7 +219,7 @@ def test_prelu_weight_gradient_and_maxout_match_pytorch():
     (lambda: F.softmax(np.ones((2, 3)), dim=1.0), TypeError, "dim must be an int, got 1.0"),
     (lambda: F.relu(np.array([1.0, np.nan])), ValueError, "input contains NaN or infinity"),
     (lambda: F.sigmoid("abc"), TypeError, "input must be a numeric array"),
-    (lambda: F.relu_backward(np.ones(3), np.ones(4)), ValueError,
+    (lambda: backward_of("relu", np.ones(3), np.ones(4)), ValueError,
      r"grad_output must have the input's shape \(4,\), got \(3,\)"),
     (lambda: F.leaky_relu(np.ones(3), negative_slope="a"), TypeError, "negative_slope must be a finite number"),
     (lambda: F.prelu(np.ones((2, 3)), np.ones(2)), ValueError,

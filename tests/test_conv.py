@@ -5,31 +5,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import cnnlab.functional as F
-import cnnlab.functional.conv as conv_module
-from cnnlab.functional.conv import (
-    _conv2d_backward_from_cache,
-    _conv2d_with_cache,
-    _conv_transpose2d_backward_from_cache,
-    _conv_transpose2d_with_cache,
-)
+import cnnlab.functional.fast.conv as fast_conv
+from _contract import backward_of
+from _numgrad import numerical_gradient
 
 SETTINGS = settings(max_examples=40, deadline=None)
 TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
-
-
-def numerical_gradient(f, x, grad_output, eps=1e-6):
-    """Centred differences of ``sum(f(x) * grad_output)`` with respect to each element of ``x``."""
-    x = x.astype(np.float64).copy()
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + eps
-        plus = np.sum(f(x) * grad_output)
-        x[index] = saved - eps
-        minus = np.sum(f(x) * grad_output)
-        x[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 @st.composite
@@ -80,7 +61,7 @@ def _transpose_output_fits(case):
 
 
 # ---------------------------------------------------------------------------------------------
-# Fast against naive, cache against functional: no reference library needed
+# Fast path against the reference loops: no reference library needed
 # ---------------------------------------------------------------------------------------------
 
 @SETTINGS
@@ -102,34 +83,35 @@ def test_conv_transpose2d_matches_naive_scatter(case):
     np.testing.assert_allclose(fast, naive, **TOLERANCE[case["x"].dtype.type])
 
 
+def _assert_same_gradients(fast, reference, dtype):
+    for ours, expected in zip(fast, reference):
+        if expected is None:
+            assert ours is None
+        else:
+            np.testing.assert_allclose(ours, expected, **TOLERANCE[dtype])
+
+
 @SETTINGS
 @given(conv_cases())
-def test_conv2d_cache_pair_matches_public_pair(case):
-    output, cache = _conv2d_with_cache(*_conv_args(case))
+def test_conv2d_fast_path_matches_the_reference_loops_forward_and_backward(case):
+    output, ctx = F.conv2d_forward(*_conv_args(case))
+    expected, reference_ctx = F.conv2d_naive_forward(*_conv_args(case))
     grad_output = case["rng"].standard_normal(output.shape).astype(output.dtype)
-    # Not bit-for-bit: BLAS may sum in another order when its inputs sit at other memory alignments.
-    np.testing.assert_allclose(output, F.conv2d(*_conv_args(case)), **TOLERANCE[output.dtype.type])
-    for cached, public in zip(_conv2d_backward_from_cache(grad_output, cache),
-                              F.conv2d_backward(grad_output, *_conv_args(case))):
-        if public is None:
-            assert cached is None
-        else:
-            np.testing.assert_allclose(cached, public, **TOLERANCE[output.dtype.type])
+    np.testing.assert_allclose(output, expected, **TOLERANCE[output.dtype.type])
+    _assert_same_gradients(F.conv2d_backward(grad_output, ctx), F.conv2d_naive_backward(grad_output, reference_ctx),
+                           output.dtype.type)
 
 
 @SETTINGS
 @given(conv_cases(transpose=True))
-def test_conv_transpose2d_cache_pair_matches_public_pair(case):
+def test_conv_transpose2d_fast_path_matches_the_reference_loops_forward_and_backward(case):
     assume(_transpose_output_fits(case))
-    output, cache = _conv_transpose2d_with_cache(*_transpose_args(case))
+    output, ctx = F.conv_transpose2d_forward(*_transpose_args(case))
+    expected, reference_ctx = F.conv_transpose2d_naive_forward(*_transpose_args(case))
     grad_output = case["rng"].standard_normal(output.shape).astype(output.dtype)
-    np.testing.assert_allclose(output, F.conv_transpose2d(*_transpose_args(case)), **TOLERANCE[output.dtype.type])
-    for cached, public in zip(_conv_transpose2d_backward_from_cache(grad_output, cache),
-                              F.conv_transpose2d_backward(grad_output, *_transpose_args(case))):
-        if public is None:
-            assert cached is None
-        else:
-            np.testing.assert_allclose(cached, public, **TOLERANCE[output.dtype.type])
+    np.testing.assert_allclose(output, expected, **TOLERANCE[output.dtype.type])
+    _assert_same_gradients(F.conv_transpose2d_backward(grad_output, ctx),
+                           F.conv_transpose2d_naive_backward(grad_output, reference_ctx), output.dtype.type)
 
 
 def test_batch_chunks_give_the_same_numbers(monkeypatch):
@@ -137,14 +119,14 @@ def test_batch_chunks_give_the_same_numbers(monkeypatch):
     rng = np.random.default_rng(3)
     x, weight, bias = rng.standard_normal((5, 2, 6, 7)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)
     grad = rng.standard_normal((5, 3, 3, 4))
-    whole = F.conv2d(x, weight, bias, 2, 1), F.conv2d_backward(grad, x, weight, bias, 2, 1)
+    whole = F.conv2d(x, weight, bias, 2, 1), backward_of("conv2d", grad, x, weight, bias, 2, 1)
     weight_t = rng.standard_normal((2, 3, 3, 2))
     grad_t = rng.standard_normal(F.conv_transpose2d(x, weight_t, bias, 2, 1, 1).shape)
-    whole_t = F.conv_transpose2d(x, weight_t, bias, 2, 1, 1), F.conv_transpose2d_backward(grad_t, x, weight_t, bias, 2, 1, 1)
-    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 1)
-    assert len(conv_module._chunks(5, 100)) == 5
-    chunked = F.conv2d(x, weight, bias, 2, 1), F.conv2d_backward(grad, x, weight, bias, 2, 1)
-    chunked_t = F.conv_transpose2d(x, weight_t, bias, 2, 1, 1), F.conv_transpose2d_backward(grad_t, x, weight_t, bias, 2, 1, 1)
+    whole_t = F.conv_transpose2d(x, weight_t, bias, 2, 1, 1), backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1, 1)
+    monkeypatch.setattr(fast_conv, "CHUNK_BYTES", 1)
+    assert len(fast_conv.chunks(5, 100)) == 5
+    chunked = F.conv2d(x, weight, bias, 2, 1), backward_of("conv2d", grad, x, weight, bias, 2, 1)
+    chunked_t = F.conv_transpose2d(x, weight_t, bias, 2, 1, 1), backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1, 1)
     for a, b in zip([whole[0], *whole[1], whole_t[0], *whole_t[1]], [chunked[0], *chunked[1], chunked_t[0], *chunked_t[1]]):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
@@ -152,25 +134,26 @@ def test_batch_chunks_give_the_same_numbers(monkeypatch):
 @pytest.mark.parametrize("cache_bytes", [0, 2**40])
 def test_layer_cache_with_and_without_kept_patches(monkeypatch, cache_bytes):
     """Large inputs keep only the input for backward and rebuild the patches: same gradients either way."""
-    monkeypatch.setattr(conv_module, "_CACHE_BYTES", cache_bytes)
-    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 500)
+    monkeypatch.setattr(fast_conv, "CACHE_BYTES", cache_bytes)
+    monkeypatch.setattr(fast_conv, "CHUNK_BYTES", 500)
     rng = np.random.default_rng(4)
     x, weight, bias = rng.standard_normal((5, 2, 6, 7)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
-    output, cache = _conv2d_with_cache(x, weight, bias, 1, "same")
-    assert (cache["input"] is None) == (cache_bytes > 0)
+    output, ctx = F.conv2d_forward(x, weight, bias, 1, "same")
+    assert all(cols is None for cols in ctx.saved["cols"]) == (cache_bytes == 0)
     grad = rng.standard_normal(output.shape)
-    for cached, public in zip(_conv2d_backward_from_cache(grad, cache), F.conv2d_backward(grad, x, weight, bias, 1, "same")):
-        np.testing.assert_allclose(cached, public, rtol=1e-12, atol=1e-12)
+    _, reference_ctx = F.conv2d_naive_forward(x, weight, bias, 1, "same")
+    for ours, expected in zip(F.conv2d_backward(grad, ctx), F.conv2d_naive_backward(grad, reference_ctx)):
+        np.testing.assert_allclose(ours, expected, **TOLERANCE[np.float64])
 
 
 def test_backward_can_skip_the_input_gradient():
     rng = np.random.default_rng(9)
     x, weight, bias = rng.standard_normal((3, 1, 6, 6)), rng.standard_normal((4, 1, 3, 3)), rng.standard_normal(4)
-    output, cache = _conv2d_with_cache(x, weight, bias, 1, 1)
+    output, ctx = F.conv2d_forward(x, weight, bias, 1, 1, needs_input_grad=(False, True, True))
     grad = rng.standard_normal(output.shape)
-    grad_input, grad_weight, grad_bias = _conv2d_backward_from_cache(grad, cache, input_grad=False)
+    grad_input, grad_weight, grad_bias = F.conv2d_backward(grad, ctx)
     assert grad_input is None
-    expected = F.conv2d_backward(grad, x, weight, bias, 1, 1)
+    expected = backward_of("conv2d", grad, x, weight, bias, 1, 1)
     np.testing.assert_allclose(grad_weight, expected[1], rtol=1e-12)
     np.testing.assert_allclose(grad_bias, expected[2], rtol=1e-12)
 
@@ -187,9 +170,9 @@ def test_non_contiguous_arrays_give_the_same_numbers():
     for contiguous, strided in [
         (F.conv2d(x, weight, bias, 2, 1), F.conv2d(views["x"], views["weight"], bias, 2, 1)),
         (F.conv_transpose2d(x, weight_t, bias, 2, 1), F.conv_transpose2d(views["x"], views["weight_t"], bias, 2, 1)),
-        *zip(F.conv2d_backward(grad, x, weight, bias, 2, 1), F.conv2d_backward(views["grad"], views["x"], views["weight"], bias, 2, 1)),
-        *zip(F.conv_transpose2d_backward(grad_t, x, weight_t, bias, 2, 1),
-             F.conv_transpose2d_backward(views["grad_t"], views["x"], views["weight_t"], bias, 2, 1)),
+        *zip(backward_of("conv2d", grad, x, weight, bias, 2, 1), backward_of("conv2d", views["grad"], views["x"], views["weight"], bias, 2, 1)),
+        *zip(backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1),
+             backward_of("conv_transpose2d", views["grad_t"], views["x"], views["weight_t"], bias, 2, 1)),
     ]:
         np.testing.assert_allclose(strided, contiguous, rtol=1e-12, atol=1e-12)
     sliced = np.repeat(x, 2, axis=3)[:, :, :, ::2]  # a strided view equal to x
@@ -197,7 +180,7 @@ def test_non_contiguous_arrays_give_the_same_numbers():
 
 
 def test_chunks_are_equal_sized():
-    sizes = [c.stop - c.start for c in conv_module._chunks(64, conv_module._CHUNK_BYTES // 13 + 1)]
+    sizes = [c.stop - c.start for c in fast_conv.chunks(64, fast_conv.CHUNK_BYTES // 13 + 1)]
     assert sum(sizes) == 64 and max(sizes) - min(sizes) <= 1
 
 
@@ -210,7 +193,7 @@ def test_conv2d_backward_matches_numerical_gradients(stride, padding):
     rng = np.random.default_rng(11)
     x, weight, bias = rng.standard_normal((2, 2, 5, 6)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
     grad_output = rng.standard_normal(F.conv2d(x, weight, bias, stride, padding).shape)
-    grad_input, grad_weight, grad_bias = F.conv2d_backward(grad_output, x, weight, bias, stride, padding)
+    grad_input, grad_weight, grad_bias = backward_of("conv2d", grad_output, x, weight, bias, stride, padding)
     np.testing.assert_allclose(grad_input, numerical_gradient(lambda v: F.conv2d(v, weight, bias, stride, padding), x, grad_output), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(grad_weight, numerical_gradient(lambda v: F.conv2d(x, v, bias, stride, padding), weight, grad_output), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(grad_bias, numerical_gradient(lambda v: F.conv2d(x, weight, v, stride, padding), bias, grad_output), rtol=1e-6, atol=1e-8)
@@ -222,7 +205,7 @@ def test_conv_transpose2d_backward_matches_numerical_gradients(stride, padding, 
     x, weight, bias = rng.standard_normal((2, 2, 3, 4)), rng.standard_normal((2, 3, 3, 2)), rng.standard_normal(3)
     args = (stride, padding, output_padding)
     grad_output = rng.standard_normal(F.conv_transpose2d(x, weight, bias, *args).shape)
-    grad_input, grad_weight, grad_bias = F.conv_transpose2d_backward(grad_output, x, weight, bias, *args)
+    grad_input, grad_weight, grad_bias = backward_of("conv_transpose2d", grad_output, x, weight, bias, *args)
     np.testing.assert_allclose(grad_input, numerical_gradient(lambda v: F.conv_transpose2d(v, weight, bias, *args), x, grad_output), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(grad_weight, numerical_gradient(lambda v: F.conv_transpose2d(x, v, bias, *args), weight, grad_output), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(grad_bias, numerical_gradient(lambda v: F.conv_transpose2d(x, weight, v, *args), bias, grad_output), rtol=1e-6, atol=1e-8)
@@ -235,13 +218,13 @@ def test_weight_gradient_on_a_large_image():
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
     patches = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(2, 3))  # (N, C, H, W, 3, 3)
     expected = np.einsum("nfhw,nchwij->fcij", grad, patches)
-    np.testing.assert_allclose(F.conv2d_backward(grad, x, weight, padding=1)[1], expected, rtol=1e-10)
+    np.testing.assert_allclose(backward_of("conv2d", grad, x, weight, padding=1)[1], expected, rtol=1e-10)
 
 
 def test_no_bias_gives_no_bias_gradient():
     x, weight = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))
-    assert F.conv2d_backward(np.ones((1, 1, 2, 2)), x, weight)[2] is None
-    assert F.conv_transpose2d_backward(np.ones((1, 1, 4, 4)), x, weight)[2] is None
+    assert backward_of("conv2d", np.ones((1, 1, 2, 2)), x, weight)[2] is None
+    assert backward_of("conv_transpose2d", np.ones((1, 1, 4, 4)), x, weight)[2] is None
 
 
 def test_conv_transpose2d_is_the_gradient_of_conv2d():
@@ -263,8 +246,8 @@ def test_float32_agrees_with_float64_to_float32_precision():
     x, weight, bias = rng.standard_normal((4, 3, 12, 12)), rng.standard_normal((5, 3, 3, 3)), rng.standard_normal(5)
     grad = rng.standard_normal((4, 5, 12, 12))
     single = [F.conv2d(x.astype(np.float32), weight.astype(np.float32), bias.astype(np.float32), padding=1)]
-    single += F.conv2d_backward(grad.astype(np.float32), x.astype(np.float32), weight.astype(np.float32), bias.astype(np.float32), padding=1)
-    double = [F.conv2d(x, weight, bias, padding=1)] + list(F.conv2d_backward(grad, x, weight, bias, padding=1))
+    single += backward_of("conv2d", grad.astype(np.float32), x.astype(np.float32), weight.astype(np.float32), bias.astype(np.float32), padding=1)
+    double = [F.conv2d(x, weight, bias, padding=1)] + list(backward_of("conv2d", grad, x, weight, bias, padding=1))
     for s, d in zip(single, double):
         assert s.dtype == np.float32 and d.dtype == np.float64
         # Sums of up to ~600 products of unit-sized numbers: a few float32 epsilons of the sum's scale.
@@ -308,7 +291,7 @@ def _torch_compare(torch_function, ours, ours_backward, args, extra, case):
 @given(conv_cases())
 def test_conv2d_matches_torch_values_and_gradients(case):
     torch = pytest.importorskip("torch")
-    _torch_compare(torch.nn.functional.conv2d, F.conv2d, F.conv2d_backward, _conv_args(case),
+    _torch_compare(torch.nn.functional.conv2d, F.conv2d, lambda g, *a: backward_of("conv2d", g, *a), _conv_args(case),
                    (case["stride"], case["padding"]), case)
 
 
@@ -318,7 +301,8 @@ def test_conv2d_matches_torch_values_and_gradients(case):
 def test_conv_transpose2d_matches_torch_values_and_gradients(case):
     torch = pytest.importorskip("torch")
     assume(_transpose_output_fits(case))
-    _torch_compare(torch.nn.functional.conv_transpose2d, F.conv_transpose2d, F.conv_transpose2d_backward,
+    _torch_compare(torch.nn.functional.conv_transpose2d, F.conv_transpose2d,
+                   lambda g, *a: backward_of("conv_transpose2d", g, *a),
                    _transpose_args(case), (case["stride"], case["padding"], case["output_padding"]), case)
 
 
@@ -363,7 +347,7 @@ GOOD_X, GOOD_W = np.ones((2, 3, 5, 5)), np.ones((8, 3, 3, 3))
     (lambda: F.conv2d(GOOD_X, np.full((8, 3, 3, 3), np.inf)), ValueError, r"weight contains NaN or infinity"),
     (lambda: F.conv2d(np.full((2, 3, 5, 5), "a"), GOOD_W), TypeError, r"input must be a numeric array, got an array of dtype <U1"),
     (lambda: F.conv2d(GOOD_X, np.array([[[[object()]]]])), TypeError, r"weight must be a numeric array"),
-    (lambda: F.conv2d_backward(np.ones((2, 8, 4, 4)), GOOD_X, GOOD_W), ValueError, r"grad_output must have the output's shape \(2, 8, 3, 3\), got \(2, 8, 4, 4\)"),
+    (lambda: backward_of("conv2d", np.ones((2, 8, 4, 4)), GOOD_X, GOOD_W), ValueError, r"grad_output must have the output's shape \(2, 8, 3, 3\), got \(2, 8, 4, 4\)"),
     (lambda: F.conv_transpose2d(GOOD_X, np.ones((8, 3, 3, 3))), ValueError,
      r"input has 3 channels but weight expects 8 \(weight shape \(8, 3, 3, 3\)\); weight is laid out \(in_channels, out_channels"),
     (lambda: F.conv_transpose2d(GOOD_X, np.ones((3, 2, 3, 3)), stride=2, output_padding=2), ValueError,

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from cnnlab import functional as F
+from _contract import backward_of
 from _numgrad import assert_gradient
 
 
@@ -20,7 +21,8 @@ def test_evaluation_and_the_edge_probabilities():
     np.testing.assert_array_equal(F.dropout(x, p=0.9, training=False), x)
     np.testing.assert_array_equal(F.dropout(x, p=0.0, rng=1), x)
     np.testing.assert_array_equal(F.dropout(x, p=1.0, rng=1), np.zeros_like(x))
-    np.testing.assert_array_equal(F.dropout_backward(np.ones_like(x), np.zeros(x.shape, bool), p=1.0), 0)
+    np.testing.assert_array_equal(backward_of("dropout", np.ones_like(x), x, p=1.0, rng=1), 0)
+    np.testing.assert_array_equal(backward_of("dropout", np.ones_like(x), x, p=0.9, training=False), 1)
 
 
 def test_a_seed_repeats_and_the_mask_gives_the_backward():
@@ -29,7 +31,7 @@ def test_a_seed_repeats_and_the_mask_gives_the_backward():
     np.testing.assert_array_equal(y, F.dropout(x, p=0.5, rng=7))
     mask = F.dropout_mask(x.shape, p=0.5, rng=7)
     np.testing.assert_array_equal(y, x * mask * 2)
-    grad = F.dropout_backward(np.ones_like(x), mask, p=0.5)
+    grad = backward_of("dropout", np.ones_like(x), x, p=0.5, rng=7)
     np.testing.assert_array_equal(grad, mask * 2.0)
     assert y.dtype == grad.dtype == np.float32
     # dropout is linear in x, so its gradient is exactly y / x wherever x is non-zero
@@ -39,8 +41,8 @@ def test_a_seed_repeats_and_the_mask_gives_the_backward():
 def test_backward_matches_numerical_gradient():
     rng = np.random.default_rng(4)
     x, grad_output = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-    mask = F.dropout_mask(x.shape, p=0.3, rng=11)
-    assert_gradient(lambda v: F.dropout(v, p=0.3, rng=11), F.dropout_backward(grad_output, mask, p=0.3), x, grad_output)
+    assert_gradient(lambda v: F.dropout(v, p=0.3, rng=11), backward_of("dropout", grad_output, x, p=0.3, rng=11), x,
+                    grad_output)
 
 
 def test_a_generator_moves_on():
@@ -52,11 +54,10 @@ def test_a_generator_moves_on():
     (lambda: F.dropout(np.ones(3), p=1.5), ValueError, "p must be a probability between 0 and 1, got 1.5"),
     (lambda: F.dropout(np.ones(3), p=-0.1), ValueError, "p must be a probability between 0 and 1, got -0.1"),
     (lambda: F.dropout_mask((3,), p=2), ValueError, "p must be a probability between 0 and 1, got 2"),
-    (lambda: F.dropout_backward(np.ones(3), np.ones(3, bool), p=1.1), ValueError, "p must be a probability"),
     (lambda: F.dropout(np.array([np.nan]), p=0.5), ValueError, "input contains NaN"),
     (lambda: F.dropout(np.ones(3), rng="seed"), TypeError, "rng must be None, an int seed"),
-    (lambda: F.dropout_backward(np.ones(3), np.ones(4, bool)), ValueError,
-     r"mask must have grad_output's shape \(3,\), got \(4,\)"),
+    (lambda: backward_of("dropout", np.ones(3), np.ones(4)), ValueError,
+     r"grad_output must have the input's shape \(4,\), got \(3,\)"),
 ])
 def test_bad_input_is_explained(call, error, message):
     with pytest.raises(error, match=message):

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlab import functional as F
+from _contract import backward_of
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -28,7 +29,7 @@ def test_reductions():
     assert F.mse_loss(x, t, reduction="sum") == 20
     np.testing.assert_array_equal(F.mse_loss(x, t, reduction="none"), [0, 4, 16])
     assert F.l1_loss(x, t) == 2
-    np.testing.assert_array_equal(F.l1_loss_backward(1.0, x, t, reduction="sum"), [0, 1, 1])
+    np.testing.assert_array_equal(backward_of("l1_loss", 1.0, x, t, reduction="sum"), [0, 1, 1])
 
 
 def test_cross_entropy_is_nll_of_log_softmax():
@@ -63,10 +64,10 @@ def test_cross_entropies_are_finite_at_plus_minus_1000():
         warnings.simplefilter("error")
         assert F.cross_entropy(logits, np.array([0, 1]), reduction="sum") == pytest.approx(np.log(2))
         assert F.cross_entropy(logits, np.array([1, 0]), reduction="none") == pytest.approx([2000.0, 2000.0 + np.log(2)])
-        grad = F.cross_entropy_backward(1.0, logits, np.array([1, 0]))
+        grad = backward_of("cross_entropy", 1.0, logits, np.array([1, 0]))
         x = np.array([1000.0, -1000.0])
         with_logits = F.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0]), reduction="none")
-        grad_logits = F.binary_cross_entropy_with_logits_backward(1.0, x, np.array([0.0, 1.0]))
+        grad_logits = backward_of("binary_cross_entropy_with_logits", 1.0, x, np.array([0.0, 1.0]))
     assert np.isfinite(grad).all() and np.isfinite(grad_logits).all()
     np.testing.assert_allclose(with_logits, [1000.0, 1000.0])
 
@@ -76,7 +77,7 @@ def test_binary_cross_entropy_clips_log_at_minus_100():
         warnings.simplefilter("error")  # no divide-by-zero warning for log(0)
         losses = F.binary_cross_entropy(np.array([0.0, 1.0, 1.0, 0.0]), np.array([1.0, 0.0, 1.0, 0.0]),
                                         reduction="none")
-        grad = F.binary_cross_entropy_backward(1.0, np.array([0.0, 1.0]), np.array([1.0, 0.0]), reduction="sum")
+        grad = backward_of("binary_cross_entropy", 1.0, np.array([0.0, 1.0]), np.array([1.0, 0.0]), reduction="sum")
     np.testing.assert_array_equal(losses, [100.0, 100.0, 0.0, 0.0])
     assert np.signbit(losses).sum() == 0  # a perfect prediction is 0, not -0
     np.testing.assert_array_equal(grad, [-1e12, 1e12])  # (p - t) / max(p (1 - p), 1e-12), as PyTorch
@@ -90,12 +91,12 @@ def test_regression_and_binary_gradients_match_numerical(reduction):
     weight, pos_weight = rng.uniform(0.5, 2, (3, 4)), rng.uniform(0.5, 2, 4)
     up = _upstream(reduction, x.shape, rng)
     cases = [
-        (lambda v: F.mse_loss(v, t, reduction), F.mse_loss_backward(up, x, t, reduction)),
-        (lambda v: F.l1_loss(v, t, reduction), F.l1_loss_backward(up, x, t, reduction)),
+        (lambda v: F.mse_loss(v, t, reduction), backward_of("mse_loss", up, x, t, reduction)),
+        (lambda v: F.l1_loss(v, t, reduction), backward_of("l1_loss", up, x, t, reduction)),
         (lambda v: F.binary_cross_entropy(v, t, weight, reduction),
-         F.binary_cross_entropy_backward(up, x, t, weight, reduction)),
+         backward_of("binary_cross_entropy", up, x, t, weight, reduction)),
         (lambda v: F.binary_cross_entropy_with_logits(v, t, weight, reduction, pos_weight),
-         F.binary_cross_entropy_with_logits_backward(up, x, t, weight, reduction, pos_weight)),
+         backward_of("binary_cross_entropy_with_logits", up, x, t, weight, reduction, pos_weight)),
     ]
     for forward, grad in cases:
         assert_gradient(forward, grad, x, up if reduction == "none" else float(up))
@@ -112,19 +113,19 @@ def test_classification_gradients_match_numerical(reduction, shape, probabilitie
     up = _upstream(reduction, shape[:1] + shape[2:], rng)
     weights = up if reduction == "none" else float(up)
     assert_gradient(lambda v: F.cross_entropy(v, target, reduction=reduction, label_smoothing=0.2),
-                    F.cross_entropy_backward(up, x, target, reduction=reduction, label_smoothing=0.2), x, weights)
+                    backward_of("cross_entropy", up, x, target, reduction=reduction, label_smoothing=0.2), x, weights)
     assert_gradient(lambda v: F.nll_loss(v, index, reduction=reduction),
-                    F.nll_loss_backward(up, x, index, reduction=reduction), x, weights)
+                    backward_of("nll_loss", up, x, index, reduction=reduction), x, weights)
 
 
 def test_float32_stays_float32():
     x, t = np.array([0.2, 0.7], np.float32), np.array([0.0, 1.0], np.float32)
     for name in ("mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"):
         assert getattr(F, name)(x, t).dtype == np.float32, name
-        assert getattr(F, f"{name}_backward")(1.0, x, t).dtype == np.float32, name
+        assert backward_of(name, 1.0, x, t).dtype == np.float32, name
     logits = np.ones((2, 3), np.float32)
     assert F.cross_entropy(logits, np.array([0, 1])).dtype == np.float32
-    assert F.cross_entropy_backward(1.0, logits, np.array([0, 1])).dtype == np.float32
+    assert backward_of("cross_entropy", 1.0, logits, np.array([0, 1])).dtype == np.float32
     assert F.mse_loss(x, t.astype(np.float64)).dtype == np.float64  # mixed dtypes give float64
 
 
@@ -148,27 +149,27 @@ def test_losses_match_pytorch(batch, classes, spatial, reduction, float32, smoot
     tensor = torch.tensor
     cases = [  # (torch loss of a tensor, cnnlab loss, cnnlab backward, input, unreduced shape)
         (lambda v: tf.mse_loss(v, tensor(t), reduction=reduction), lambda v: F.mse_loss(v, t, reduction),
-         lambda g, v: F.mse_loss_backward(g, v, t, reduction), p, shape),
+         lambda g, v: backward_of("mse_loss", g, v, t, reduction), p, shape),
         (lambda v: tf.l1_loss(v, tensor(t), reduction=reduction), lambda v: F.l1_loss(v, t, reduction),
-         lambda g, v: F.l1_loss_backward(g, v, t, reduction), p, shape),
+         lambda g, v: backward_of("l1_loss", g, v, t, reduction), p, shape),
         (lambda v: tf.binary_cross_entropy(v, tensor(t), tensor(weight), reduction=reduction),
          lambda v: F.binary_cross_entropy(v, t, weight, reduction),
-         lambda g, v: F.binary_cross_entropy_backward(g, v, t, weight, reduction), p, shape),
+         lambda g, v: backward_of("binary_cross_entropy", g, v, t, weight, reduction), p, shape),
         (lambda v: tf.binary_cross_entropy_with_logits(v, tensor(t), tensor(weight), reduction=reduction,
                                                        pos_weight=tensor(pos_weight)),
          lambda v: F.binary_cross_entropy_with_logits(v, t, weight, reduction, pos_weight),
-         lambda g, v: F.binary_cross_entropy_with_logits_backward(g, v, t, weight, reduction, pos_weight),
+         lambda g, v: backward_of("binary_cross_entropy_with_logits", g, v, t, weight, reduction, pos_weight),
          logits, shape),
         (lambda v: tf.cross_entropy(v, tensor(index), reduction=reduction, label_smoothing=smoothing),
          lambda v: F.cross_entropy(v, index, reduction=reduction, label_smoothing=smoothing),
-         lambda g, v: F.cross_entropy_backward(g, v, index, reduction=reduction, label_smoothing=smoothing),
+         lambda g, v: backward_of("cross_entropy", g, v, index, reduction=reduction, label_smoothing=smoothing),
          logits, index.shape),
         (lambda v: tf.cross_entropy(v, tensor(probabilities), reduction=reduction, label_smoothing=smoothing),
          lambda v: F.cross_entropy(v, probabilities, reduction=reduction, label_smoothing=smoothing),
-         lambda g, v: F.cross_entropy_backward(g, v, probabilities, reduction=reduction, label_smoothing=smoothing),
+         lambda g, v: backward_of("cross_entropy", g, v, probabilities, reduction=reduction, label_smoothing=smoothing),
          logits, index.shape),
         (lambda v: tf.nll_loss(v, tensor(index), reduction=reduction), lambda v: F.nll_loss(v, index, reduction=reduction),
-         lambda g, v: F.nll_loss_backward(g, v, index, reduction=reduction), logits, index.shape),
+         lambda g, v: backward_of("nll_loss", g, v, index, reduction=reduction), logits, index.shape),
     ]
     tolerance = dict(rtol=1e-5, atol=1e-6) if float32 else dict(rtol=1e-10, atol=1e-12)
     for torch_loss, loss, backward, x, unreduced in cases:
@@ -188,7 +189,7 @@ def test_losses_match_pytorch(batch, classes, spatial, reduction, float32, smoot
      "reduction must be one of 'mean', 'sum', 'none', got 'avg'"),
     (lambda: F.cross_entropy(np.ones((2, 3)), np.array([0, 1]), reduction="average"), ValueError,
      "reduction must be one of 'mean', 'sum', 'none'"),
-    (lambda: F.mse_loss_backward(1.0, np.ones(3), np.ones(3), reduction="max"), ValueError,
+    (lambda: backward_of("mse_loss", 1.0, np.ones(3), np.ones(3), reduction="max"), ValueError,
      "reduction must be one of"),
     (lambda: F.mse_loss(np.ones(3), np.ones((3, 1))), ValueError,
      r"target must have the input's shape \(3,\), got \(3, 1\)"),
@@ -210,9 +211,9 @@ def test_losses_match_pytorch(batch, classes, spatial, reduction, float32, smoot
     (lambda: F.cross_entropy(np.ones((2, 3)), np.array([0, 1]), label_smoothing=1.5), ValueError,
      "label_smoothing must be a probability between 0 and 1, got 1.5"),
     (lambda: F.nll_loss(np.ones((2, 3)), np.ones((2, 3)) / 3), TypeError, "target must be an integer array"),
-    (lambda: F.mse_loss_backward(np.ones(2), np.ones(3), np.ones(3)), ValueError,
+    (lambda: backward_of("mse_loss", np.ones(2), np.ones(3), np.ones(3)), ValueError,
      "grad_output must be a single number with reduction='mean', got shape"),
-    (lambda: F.mse_loss_backward(np.ones(2), np.ones(3), np.ones(3), reduction="none"), ValueError,
+    (lambda: backward_of("mse_loss", np.ones(2), np.ones(3), np.ones(3), reduction="none"), ValueError,
      r"grad_output must have the unreduced loss's shape \(3,\) with reduction='none', got \(2,\)"),
 ])
 def test_bad_input_is_explained(call, error, message):

@@ -156,6 +156,7 @@ def test_gradients_accumulate_until_zero_grad():
 
 def test_float32_layers_keep_float32():
     net = nn.Sequential(nn.Conv2d(1, 2, 3, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2, 3, rng=0)).float()
+    net.needs_input_grad = True  # a network's input is data and gets no gradient unless asked for
     x = np.random.default_rng(0).random((2, 1, 4, 4), dtype=np.float32)
     out = net(x)
     assert out.dtype == np.float32
@@ -314,14 +315,30 @@ def test_sequential_can_skip_the_input_gradient_with_the_same_weight_gradients()
     rng = np.random.default_rng(0)
     net = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.ReLU(), nn.Flatten(), nn.Linear(32, 3, rng=1))
     x, g = rng.normal(size=(2, 1, 4, 4)), rng.normal(size=(2, 3))
+    net.needs_input_grad = True
     net(x)
     assert net.backward(g).shape == x.shape
     full = [p.grad.copy() for p in net.parameters()]
     net.zero_grad()
+    net.needs_input_grad = False  # the default: a network's input is data, as in a plain training loop
     net(x)
-    assert net.backward(g, input_grad=False) is None
+    assert net.backward(g) is None
     for p, expected in zip(net.parameters(), full):
         np.testing.assert_array_equal(p.grad, expected)
-    linear_first = nn.Sequential(nn.Linear(3, 2, rng=0))  # layers that cannot skip still return the gradient
+    linear_first = nn.Sequential(nn.Linear(3, 2, rng=0))  # any first layer skips it, not only a convolution
     linear_first(rng.normal(size=(4, 3)))
-    assert linear_first.backward(np.ones((4, 2)), input_grad=False).shape == (4, 3)
+    assert linear_first.backward(np.ones((4, 2))) is None
+    assert linear_first[0].weight.grad.shape == (2, 3)
+
+
+def test_a_layer_on_its_own_returns_its_input_gradient_and_frozen_parameters_get_none():
+    layer = nn.Conv2d(1, 2, 3, rng=0)
+    x = np.random.default_rng(1).normal(size=(2, 1, 5, 5))
+    layer(x)
+    assert layer.backward(np.ones((2, 2, 3, 3))).shape == x.shape
+    layer.zero_grad()
+    layer.weight.requires_grad = False
+    layer(x)
+    assert layer._ctx.needs_input_grad == (True, False, True)
+    layer.backward(np.ones((2, 2, 3, 3)))
+    assert layer.weight.grad is None and layer.bias.grad.shape == (2,)

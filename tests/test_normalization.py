@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlab import functional as F
-from cnnlab.functional.normalization import _batch_norm_backward_from_cache, _batch_norm_with_cache
+from _contract import backward_of
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -43,21 +43,55 @@ def test_backward_matches_numerical_gradient(shape):
     rng = np.random.default_rng(1)
     x, weight, bias = rng.normal(size=shape), rng.normal(size=3), rng.normal(size=3)
     grad_output = rng.normal(size=shape)
-    grad_input, grad_weight, grad_bias = F.batch_norm_backward(grad_output, x, weight, bias)
+    grad_input, grad_weight, grad_bias = backward_of("batch_norm", grad_output, x, None, None, weight, bias, training=True)
     assert_gradient(lambda v: F.batch_norm(v, None, None, weight, bias, training=True), grad_input, x, grad_output)
     assert_gradient(lambda w: F.batch_norm(x, None, None, w, bias, training=True), grad_weight, weight, grad_output)
     assert_gradient(lambda b: F.batch_norm(x, None, None, weight, b, training=True), grad_bias, bias, grad_output)
 
 
-def test_cache_path_equals_the_public_pair():
-    rng = np.random.default_rng(2)
-    x, weight, bias = rng.normal(size=(4, 3, 2, 2)).astype(np.float32), np.ones(3, np.float32), np.zeros(3, np.float32)
-    output, cache = _batch_norm_with_cache(x, None, None, weight, bias, training=True)
-    assert output.dtype == np.float32
-    grads = _batch_norm_backward_from_cache(np.ones_like(x), cache)
-    for mine, public in zip(grads, F.batch_norm_backward(np.ones_like(x), x, weight, bias)):
-        assert mine.dtype == np.float32
-        np.testing.assert_array_equal(mine, public)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_evaluation_mode_backward_matches_numerical_gradient(shape):
+    rng = np.random.default_rng(5)
+    x, weight, bias = rng.normal(size=shape), rng.normal(size=3), rng.normal(size=3)
+    running_mean, running_var = rng.normal(size=3), rng.uniform(0.5, 2.0, size=3)
+    grad_output = rng.normal(size=shape)
+    grads = backward_of("batch_norm", grad_output, x, running_mean, running_var, weight, bias, training=False)
+    for position, grad in enumerate(grads):
+        def forward(v, position=position):
+            args = [x, weight, bias]
+            args[position] = v
+            return F.batch_norm(args[0], running_mean, running_var, args[1], args[2], training=False)
+        assert_gradient(forward, grad, [x, weight, bias][position], grad_output)
+
+
+def _batch_norm_case(draw_shape, seed, dtype, training, affine):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=draw_shape).astype(dtype)
+    channels = draw_shape[1]
+    weight, bias = (rng.normal(size=channels).astype(dtype), rng.normal(size=channels).astype(dtype)) if affine \
+        else (None, None)
+    running = (rng.normal(size=channels).astype(dtype), rng.uniform(0.5, 2, size=channels).astype(dtype))
+    return x, running, weight, bias, rng.normal(size=draw_shape).astype(dtype)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([(5, 2), (3, 4, 6), (2, 3, 4, 5), (7, 1, 3, 3)]), st.integers(0, 2**16),
+       st.sampled_from([np.float32, np.float64]), st.booleans(), st.booleans())
+def test_fast_path_matches_the_reference_forward_and_backward(shape, seed, dtype, training, affine):
+    x, running, weight, bias, grad_output = _batch_norm_case(shape, seed, dtype, training, affine)
+    fast_running, reference_running = [r.copy() for r in running], [r.copy() for r in running]
+    output, ctx = F.batch_norm_forward(x, *fast_running, weight, bias, training=training)
+    expected, reference_ctx = F.batch_norm_naive_forward(x, *reference_running, weight, bias, training=training)
+    tolerance = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-10)
+    assert output.dtype == dtype
+    np.testing.assert_allclose(output, expected, **tolerance)
+    for ours, theirs in zip(fast_running + list(F.batch_norm_backward(grad_output, ctx)),
+                            reference_running + list(F.batch_norm_naive_backward(grad_output, reference_ctx))):
+        if theirs is None:
+            assert ours is None
+        else:
+            assert ours.dtype == dtype
+            np.testing.assert_allclose(ours, theirs, **tolerance)
 
 
 @pytest.mark.torch
@@ -86,7 +120,8 @@ def test_batch_norm_matches_pytorch(shape, training, float32, affine, momentum, 
     np.testing.assert_allclose(running_mean, mean_torch.numpy(), **tolerance)
     np.testing.assert_allclose(running_var, var_torch.numpy(), **tolerance)
     if training:
-        grad_input, grad_weight, grad_bias = F.batch_norm_backward(grad_output, x, weight, bias)
+        grad_input, grad_weight, grad_bias = backward_of("batch_norm", grad_output, x, None, None, weight, bias,
+                                                         training=True)
         np.testing.assert_allclose(grad_input, x_torch.grad.numpy(), **tolerance)
         if affine:
             np.testing.assert_allclose(grad_weight, w_torch.grad.numpy(), **tolerance)
@@ -109,8 +144,10 @@ def test_batch_norm_matches_pytorch(shape, training, float32, affine, momentum, 
      "momentum must be a number between 0 and 1, got 1.5"),
     (lambda: F.batch_norm(np.ones((2, 3)), np.zeros(3), np.ones(3), eps=-1), ValueError, "eps must be a number"),
     (lambda: F.batch_norm(np.full((2, 3), np.nan), np.zeros(3), np.ones(3)), ValueError, "input contains NaN"),
-    (lambda: F.batch_norm_backward(np.ones((2, 4)), np.ones((2, 3))), ValueError,
+    (lambda: backward_of("batch_norm", np.ones((2, 4)), np.ones((2, 3)), None, None, training=True), ValueError,
      r"grad_output must have the input's shape \(2, 3\), got \(2, 4\)"),
+    (lambda: F.batch_norm(np.ones((2, 3)), np.zeros(3), np.array([1.0, -0.5, 1.0])), ValueError,
+     r"running_var must hold variances, at least 0, got a minimum of -0.5"),
 ])
 def test_bad_input_is_explained(call, error, message):
     with pytest.raises(error, match=message):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlab import functional as F
-from cnnlab.functional.pooling import _max_pool2d_backward_from_cache, _max_pool2d_with_cache
+from _contract import backward_of
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -38,7 +38,7 @@ def test_four_by_four_to_two_by_two():
 
 
 def test_max_pool_gradient_goes_to_the_maximum():
-    grad = F.max_pool2d_backward(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), FOUR_BY_FOUR, 2)[0, 0]
+    grad = backward_of("max_pool2d", np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), FOUR_BY_FOUR, 2)[0, 0]
     expected = np.zeros((4, 4))
     expected[1, 1], expected[0, 3], expected[2, 0], expected[2, 2] = 1, 2, 3, 4
     np.testing.assert_array_equal(grad, expected)
@@ -46,14 +46,14 @@ def test_max_pool_gradient_goes_to_the_maximum():
 
 def test_ties_send_the_gradient_to_the_first_maximum():
     x = np.zeros((1, 1, 2, 2))
-    np.testing.assert_array_equal(F.max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)[0, 0], [[1, 0], [0, 0]])
+    np.testing.assert_array_equal(backward_of("max_pool2d", np.ones((1, 1, 1, 1)), x, 2)[0, 0], [[1, 0], [0, 0]])
     x = np.array([[[[0.0, 5.0], [5.0, 5.0]]]])
-    np.testing.assert_array_equal(F.max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)[0, 0], [[0, 1], [0, 0]])
-    np.testing.assert_array_equal(F.min_pool2d_backward(np.ones((1, 1, 1, 1)), -x, 2)[0, 0], [[0, 1], [0, 0]])
+    np.testing.assert_array_equal(backward_of("max_pool2d", np.ones((1, 1, 1, 1)), x, 2)[0, 0], [[0, 1], [0, 0]])
+    np.testing.assert_array_equal(backward_of("min_pool2d", np.ones((1, 1, 1, 1)), -x, 2)[0, 0], [[0, 1], [0, 0]])
 
 
 def test_avg_pool_gradient_is_shared_equally():
-    grad = F.avg_pool2d_backward(np.ones((1, 1, 2, 2)), FOUR_BY_FOUR, 2)
+    grad = backward_of("avg_pool2d", np.ones((1, 1, 2, 2)), FOUR_BY_FOUR, 2)
     np.testing.assert_array_equal(grad, np.full((1, 1, 4, 4), 0.25))
 
 
@@ -94,6 +94,27 @@ def test_the_library_loop_versions_equal_the_fast_ones(kernel, stride, padding, 
                                F.avg_pool2d(x, *args, count_include_pad), rtol=1e-5, atol=1e-6)
 
 
+
+@settings(max_examples=40, deadline=None)
+@given(kernel=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 2), size=st.integers(4, 9),
+       ceil_mode=st.booleans(), count_include_pad=st.booleans(), ties=st.booleans(), seed=st.integers(0, 2**16))
+def test_the_public_gradients_equal_the_reference_loops(kernel, stride, padding, size, ceil_mode, count_include_pad,
+                                                        ties, seed):
+    padding = min(padding, kernel // 2)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 3, size + 1, size))
+    if ties:  # whole windows of equal values, as after a ReLU: both must pick the first maximum
+        x = np.maximum(np.round(x), 0)
+    args = (kernel, stride, padding, ceil_mode)
+    for name, extra in (("max", ()), ("avg", (count_include_pad,))):
+        output, ctx = getattr(F, f"{name}_pool2d_forward")(x, *args, *extra)
+        expected, reference_ctx = getattr(F, f"{name}_pool2d_naive_forward")(x, *args, *extra)
+        np.testing.assert_allclose(output, expected, rtol=1e-12, atol=1e-12)
+        grad_output = rng.normal(size=output.shape)
+        np.testing.assert_allclose(getattr(F, f"{name}_pool2d_backward")(grad_output, ctx),
+                                   getattr(F, f"{name}_pool2d_naive_backward")(grad_output, reference_ctx),
+                                   rtol=1e-12, atol=1e-12)
+
 # --------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("kernel, stride, padding, ceil_mode", [(2, 2, 0, False), (3, 1, 1, False),
                                                                  (3, 2, 1, True), (2, 3, 0, True)])
@@ -101,19 +122,21 @@ def test_the_library_loop_versions_equal_the_fast_ones(kernel, stride, padding, 
 def test_backward_matches_numerical_gradient(name, kernel, stride, padding, ceil_mode):
     rng = np.random.default_rng(1)
     x = rng.permutation(2 * 2 * 5 * 6).reshape(2, 2, 5, 6) / 7.0  # distinct values: no ties for max/min
-    forward, backward = getattr(F, f"{name}_pool2d"), getattr(F, f"{name}_pool2d_backward")
+    forward = getattr(F, f"{name}_pool2d")
     args = (kernel, stride, padding, ceil_mode)
     grad_output = rng.normal(size=forward(x, *args).shape)
-    assert_gradient(lambda v: forward(v, *args), backward(grad_output, x, *args), x, grad_output, h=1e-4)
+    assert_gradient(lambda v: forward(v, *args), backward_of(f"{name}_pool2d", grad_output, x, *args), x, grad_output,
+                    h=1e-4)
 
 
-def test_cache_path_equals_the_public_pair():
+def test_forward_with_ctx_equals_the_plain_forward_and_keeps_float32():
     x = np.random.default_rng(2).normal(size=(2, 3, 7, 7)).astype(np.float32)
-    output, cache = _max_pool2d_with_cache(x, 3, 2, 1, True)
-    grad_output = np.ones_like(output)
+    output, ctx = F.max_pool2d_forward(x, 3, 2, 1, True)
     np.testing.assert_array_equal(output, F.max_pool2d(x, 3, 2, 1, True))
-    np.testing.assert_array_equal(_max_pool2d_backward_from_cache(grad_output, cache),
-                                  F.max_pool2d_backward(grad_output, x, 3, 2, 1, True))
+    grad = F.max_pool2d_backward(np.ones_like(output), ctx)
+    assert grad.dtype == np.float32 and grad.shape == x.shape
+    # every window sends its 1 to one pixel: the gradient adds up to the number of windows
+    assert grad.sum() == output.size
 
 
 @pytest.mark.parametrize("name", ["max", "min", "avg"])
@@ -121,7 +144,7 @@ def test_float32_stays_float32(name):
     x = np.ones((1, 1, 4, 4), np.float32)
     out = getattr(F, f"{name}_pool2d")(x, 2)
     assert out.dtype == np.float32
-    assert getattr(F, f"{name}_pool2d_backward")(np.ones_like(out), x, 2).dtype == np.float32
+    assert backward_of(f"{name}_pool2d", np.ones_like(out), x, 2).dtype == np.float32
     assert getattr(F, f"{name}_pool2d")(x.astype(np.float64), 2).dtype == np.float64
 
 
@@ -148,7 +171,7 @@ def test_pooling_matches_pytorch(kernel, stride, pad, size, ceil_mode, float32, 
         grad_output = rng.normal(size=tuple(y_torch.shape)).astype(dtype)
         y_torch.backward(torch.tensor(grad_output))
         y = getattr(F, f"{name}_pool2d")(x, kernel, stride, padding, ceil_mode)
-        grad = getattr(F, f"{name}_pool2d_backward")(grad_output, x, kernel, stride, padding, ceil_mode)
+        grad = backward_of(f"{name}_pool2d", grad_output, x, kernel, stride, padding, ceil_mode)
         assert y.dtype == grad.dtype == dtype
         tolerance = 1e-5 if float32 else 1e-12
         np.testing.assert_allclose(y, y_torch.detach().numpy(), rtol=tolerance, atol=tolerance)
@@ -168,9 +191,9 @@ def test_pooling_matches_pytorch(kernel, stride, pad, size, ceil_mode, float32, 
     (lambda: F.max_pool2d(np.full((1, 1, 4, 4), np.nan), 2), ValueError, "input contains NaN or infinity"),
     (lambda: F.min_pool2d(np.full((1, 1, 4, 4), np.nan), 2), ValueError, "input contains NaN or infinity"),
     (lambda: F.max_pool2d(np.array([["a"]]), 2), TypeError, "input must be a numeric array"),
-    (lambda: F.max_pool2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), 2), ValueError,
+    (lambda: backward_of("max_pool2d", np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), 2), ValueError,
      r"grad_output must have the output's shape \(1, 1, 2, 2\), got \(1, 1, 3, 3\)"),
-    (lambda: F.avg_pool2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), 2), ValueError,
+    (lambda: backward_of("avg_pool2d", np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), 2), ValueError,
      r"grad_output must have the output's shape \(1, 1, 2, 2\), got \(1, 1, 3, 3\)"),
 ])
 def test_bad_input_is_explained(call, error, message):

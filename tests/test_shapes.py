@@ -104,6 +104,18 @@ def test_slicing_keeps_the_arrays_in_step():
     np.testing.assert_array_equal(data[4].masks, data.masks[4:5])
 
 
+def test_an_integer_past_the_end_raises_index_error_so_iteration_ends():
+    data = make_shapes(3)
+    samples = list(data)  # iteration by integer index stops at IndexError
+    assert len(samples) == 3
+    for i, sample in enumerate(samples):
+        np.testing.assert_array_equal(sample.images, data.images[i:i + 1])
+    np.testing.assert_array_equal(data[-3].labels, data.labels[:1])
+    for index in (3, -4):
+        with pytest.raises(IndexError, match=f"index {index} is out of range for 3 images"):
+            data[index]
+
+
 @settings(max_examples=30, deadline=None)
 @given(size=st.integers(12, 30), max_objects=st.integers(1, 3), seed=st.integers(0, 10_000))
 def test_every_object_is_visible_and_its_box_inside_the_image(size, max_objects, seed):

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlab import functional as F
+from _contract import backward_of
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -18,7 +19,7 @@ def test_nearest_copies_each_pixel_into_a_block():
 
 
 def test_nearest_backward_sums_each_block():
-    grad = F.interpolate_backward(np.ones((1, 1, 4, 4)), LECTURE_MAP, scale_factor=2)
+    grad = backward_of("interpolate", np.ones((1, 1, 4, 4)), LECTURE_MAP, scale_factor=2)
     np.testing.assert_array_equal(grad, np.full((1, 1, 2, 2), 4.0))
 
 
@@ -44,7 +45,7 @@ def test_float32_stays_float32():
     for mode in ("nearest", "bilinear"):
         y = F.interpolate(x, scale_factor=2, mode=mode)
         assert y.dtype == np.float32
-        assert F.interpolate_backward(np.ones_like(y), x, scale_factor=2, mode=mode).dtype == np.float32
+        assert backward_of("interpolate", np.ones_like(y), x, scale_factor=2, mode=mode).dtype == np.float32
 
 
 @pytest.mark.parametrize("mode, align_corners", [("nearest", None), ("bilinear", False), ("bilinear", True)])
@@ -54,7 +55,7 @@ def test_backward_matches_numerical_gradient(mode, align_corners, resize):
     x = rng.normal(size=(1, 2, 4, 4))
     grad_output = rng.normal(size=F.interpolate(x, mode=mode, align_corners=align_corners, **resize).shape)
     assert_gradient(lambda v: F.interpolate(v, mode=mode, align_corners=align_corners, **resize),
-                    F.interpolate_backward(grad_output, x, mode=mode, align_corners=align_corners, **resize),
+                    backward_of("interpolate", grad_output, x, mode=mode, align_corners=align_corners, **resize),
                     x, grad_output)
 
 
@@ -77,7 +78,7 @@ def test_interpolate_matches_pytorch(size, mode, align_corners, by_size, out, fa
     grad_output = rng.normal(size=tuple(y_torch.shape)).astype(dtype)
     y_torch.backward(torch.tensor(grad_output))
     y = F.interpolate(x, mode=mode, align_corners=corners, **resize)
-    grad = F.interpolate_backward(grad_output, x, mode=mode, align_corners=corners, **resize)
+    grad = backward_of("interpolate", grad_output, x, mode=mode, align_corners=corners, **resize)
     tolerance = 1e-5 if float32 else 1e-12
     np.testing.assert_allclose(y, y_torch.detach().numpy(), rtol=tolerance, atol=tolerance)
     np.testing.assert_allclose(grad, x_torch.grad.numpy(), rtol=tolerance, atol=tolerance)
@@ -96,7 +97,7 @@ def test_interpolate_matches_pytorch(size, mode, align_corners, by_size, out, fa
     (lambda: F.interpolate(LECTURE_MAP, scale_factor=-1), ValueError, "scale_factor must be a positive number"),
     (lambda: F.interpolate(LECTURE_MAP, scale_factor=0.1), ValueError, "makes an empty output"),
     (lambda: F.interpolate(LECTURE_MAP * np.nan, scale_factor=2), ValueError, "input contains NaN"),
-    (lambda: F.interpolate_backward(np.ones((1, 1, 3, 3)), LECTURE_MAP, scale_factor=2), ValueError,
+    (lambda: backward_of("interpolate", np.ones((1, 1, 3, 3)), LECTURE_MAP, scale_factor=2), ValueError,
      r"grad_output must have the output's shape \(1, 1, 4, 4\), got \(1, 1, 3, 3\)"),
 ])
 def test_bad_input_is_explained(call, error, message):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import choice
+from .._validate import choice, positive_int
 
 __all__ = ["make_shapes", "Shapes", "SHAPE_NAMES"]
 
@@ -26,7 +26,7 @@ SHAPE_NAMES = ("circle", "square", "triangle", "cross")
 
 # How many random spots to try for a shape before accepting one that overlaps an earlier shape.
 _PLACEMENT_TRIES = 30
-# Shapes count as overlapping when their centres are closer than this fraction of their radii's sum.
+# Shapes count as overlapping when their centers are closer than this fraction of their radii's sum.
 _MIN_SEPARATION = 0.9
 # Half-width of a cross's arms, as a fraction of its circumradius.
 _CROSS_ARM = 0.3
@@ -74,8 +74,14 @@ class Shapes:
         return len(self.images)
 
     def __getitem__(self, index):
-        """A sub-batch: ``data[:1000]`` or ``data[[3, 7]]`` keeps every array in step."""
+        """A sub-batch: ``data[:1000]`` or ``data[[3, 7]]`` keeps every array in step.
+
+        An integer gives a sub-batch of one image; past the end it raises IndexError, as a list does
+        (so that ``list(data)`` and ``for sample in data`` stop).
+        """
         if isinstance(index, numbers.Integral):
+            if not -len(self) <= index < len(self):
+                raise IndexError(f"index {index} is out of range for {len(self)} images")
             index = slice(index, index + 1 if index != -1 else None)
         return Shapes(self.images[index], self.masks[index], self.instances[index], self.labels[index],
                       self.boxes[index], self.counts[index], self.class_names)
@@ -104,7 +110,7 @@ def make_shapes(n, size=32, shapes=SHAPE_NAMES, min_objects=1, max_objects=1, sc
         overlap earlier shapes is looked for first; in a crowded image shapes may overlap, the later
         one drawn on top, and a shape left with no visible pixel is dropped.
     scale : tuple of two floats
-        Range of the shapes' radius (centre to farthest corner) as a fraction of ``size``, at most
+        Range of the shapes' radius (center to farthest corner) as a fraction of ``size``, at most
         0.5 so that every shape lies wholly inside the image.
     rotation : tuple of two floats
         Range of the rotation angle in degrees, counter-clockwise on screen. At 0 a square's sides
@@ -130,11 +136,11 @@ def make_shapes(n, size=32, shapes=SHAPE_NAMES, min_objects=1, max_objects=1, sc
     >>> data.images.shape, data.labels[:, 0].shape
     ((1000, 1, 24, 24), (1000,))
     """
-    n = _count(n, "n", minimum=1)
-    size = _count(size, "size", minimum=8)
+    n = positive_int(n, "n", minimum=1)
+    size = positive_int(size, "size", minimum=8)
     shapes = _shape_names(shapes)
-    min_objects = _count(min_objects, "min_objects", minimum=1)
-    max_objects = _count(max_objects, "max_objects", minimum=1)
+    min_objects = positive_int(min_objects, "min_objects", minimum=1)
+    max_objects = positive_int(max_objects, "max_objects", minimum=1)
     if min_objects > max_objects:
         raise ValueError(f"min_objects ({min_objects}) must not exceed max_objects ({max_objects})")
     scale = _range(scale, "scale", low=0.0, high=0.5)
@@ -157,9 +163,9 @@ def make_shapes(n, size=32, shapes=SHAPE_NAMES, min_objects=1, max_objects=1, sc
     radii = rng.uniform(scale[0], scale[1], size=(n, max_objects)) * size
     angles = np.deg2rad(rng.uniform(rotation[0], rotation[1], size=(n, max_objects)))
     levels = rng.uniform(brightness[0], brightness[1], size=(n, max_objects))
-    centres = _place(rng, radii, present, size)                             # (n, K, 2) as (x, y)
+    centers = _place(rng, radii, present, size)                             # (n, K, 2) as (x, y)
 
-    instances = _paint(shapes, kinds, radii, angles, centres, present, size)
+    instances = _paint(shapes, kinds, radii, angles, centers, present, size)
     visible = instances[:, None, :, :] == np.arange(1, max_objects + 1)[None, :, None, None]
     present &= visible.any(axis=(2, 3))  # a shape hidden under later ones is no object any more
     boxes = _tight_boxes(visible)
@@ -202,7 +208,7 @@ def _inside_square(u, v):
 
 def _inside_triangle(u, v):
     # Equilateral, corners on the unit circle, apex up (v grows downwards on screen): each side is
-    # the line at distance 1/2 (the inradius) from the centre along its outward normal.
+    # the line at distance 1/2 (the inradius) from the center along its outward normal.
     sin60 = np.sqrt(3) / 2
     return (v <= 0.5) & (-sin60 * u - 0.5 * v <= 0.5) & (sin60 * u - 0.5 * v <= 0.5)
 
@@ -219,35 +225,35 @@ _INSIDE = {"circle": _inside_circle, "square": _inside_square,
 
 
 def _place(rng, radii, present, size):
-    """Centres ``(n, K, 2)`` keeping each shape inside the image and, if it can, away from earlier ones."""
+    """Centers ``(n, K, 2)`` keeping each shape inside the image and, if it can, away from earlier ones."""
     n, k = radii.shape
-    centres = np.zeros((n, k, 2))
+    centers = np.zeros((n, k, 2))
     for j in range(k):
         # Draw every try for every image at once; keep each image's first try that overlaps nothing.
         low, high = radii[:, j, None, None], size - radii[:, j, None, None]
         tries = low + rng.random((n, _PLACEMENT_TRIES, 2)) * (high - low)          # (n, T, 2)
-        gaps = np.linalg.norm(tries[:, :, None, :] - centres[:, None, :j, :], axis=-1)  # (n, T, j)
+        gaps = np.linalg.norm(tries[:, :, None, :] - centers[:, None, :j, :], axis=-1)  # (n, T, j)
         needed = _MIN_SEPARATION * (radii[:, None, j, None] + radii[:, None, :j])
         free = ((gaps >= needed) | ~present[:, None, :j]).all(axis=2)               # (n, T)
         first_free = np.argmax(free, axis=1)  # 0 when no try is free: accept an overlap
-        centres[:, j] = tries[np.arange(n), first_free]
-    return centres
+        centers[:, j] = tries[np.arange(n), first_free]
+    return centers
 
 
-def _paint(shapes, kinds, radii, angles, centres, present, size):
+def _paint(shapes, kinds, radii, angles, centers, present, size):
     """Object number (1, 2, ...; 0 = background) of every pixel, later objects on top: (n, size, size)."""
     n, k = kinds.shape
     instances = np.zeros((n, size, size), dtype=np.int64)
-    pixel = np.arange(size) + 0.5  # pixel centres
+    pixel = np.arange(size) + 0.5  # pixel centers
     for j in range(k):
         for kind, name in enumerate(shapes):
             which = np.flatnonzero(present[:, j] & (kinds[:, j] == kind))
             if which.size == 0:
                 continue
-            # Each pixel's position in the shape's frame: shift to its centre, undo its rotation,
+            # Each pixel's position in the shape's frame: shift to its center, undo its rotation,
             # divide by its radius, so one inequality on (u, v) draws the shape for every image at once.
-            dx = (pixel[None, None, :] - centres[which, j, 0, None, None]) / radii[which, j, None, None]
-            dy = (pixel[None, :, None] - centres[which, j, 1, None, None]) / radii[which, j, None, None]
+            dx = (pixel[None, None, :] - centers[which, j, 0, None, None]) / radii[which, j, None, None]
+            dy = (pixel[None, :, None] - centers[which, j, 1, None, None]) / radii[which, j, None, None]
             cos, sin = np.cos(angles[which, j])[:, None, None], np.sin(angles[which, j])[:, None, None]
             u, v = cos * dx - sin * dy, sin * dx + cos * dy
             inside = _INSIDE[name](u, v)
@@ -265,14 +271,6 @@ def _tight_boxes(visible):
 
 
 # --- argument checks -----------------------------------------------------------------------------
-
-def _count(value, name, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
 
 def _shape_names(shapes):
     if isinstance(shapes, str):

@@ -7,29 +7,9 @@ matrix product over those patches, and pooling a reduction over the window axes.
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._validate import pair
+from .._validate import padding_argument, pair
 
 __all__ = []
-
-
-def pad2d(x, padding, value=0.0):
-    """Pad the last two axes of ``x`` by ``padding = (pad_h, pad_w)`` on every side.
-
-    Parameters
-    ----------
-    x : ndarray, shape (..., H, W)
-    padding : tuple of int
-        ``(pad_h, pad_w)``, both at least 0.
-    value : float
-        The fill value: 0 for convolution, -inf for max pooling.
-
-    Returns
-    -------
-    ndarray, shape (..., H + 2 * pad_h, W + 2 * pad_w)
-        ``x`` itself when there is nothing to pad.
-    """
-    pad_h, pad_w = padding
-    return pad_sides(x, (pad_h, pad_h, pad_w, pad_w), value)
 
 
 def pad_sides(x, sides, value=0.0):
@@ -85,15 +65,14 @@ def windows(x, kernel_size, stride):
     return view[..., ::stride_h, ::stride_w, :, :]
 
 
-def spatial_size(size, kernel, stride, padding, name="input", ceil_mode=False, dilation=1):
+def spatial_size(size, kernel, stride, padding, name="input", ceil_mode=False):
     """Output length along one axis: ``floor((size + 2 * padding - kernel) / stride) + 1``.
 
     Raises a ``ValueError`` that names the sizes when the kernel does not fit the padded input.
     """
-    span = dilation * (kernel - 1) + 1
-    if size + 2 * padding < span:
+    if size + 2 * padding < kernel:
         raise ValueError(f"kernel size {kernel} does not fit a {name} of size {size} with padding {padding}")
-    numerator = size + 2 * padding - span
+    numerator = size + 2 * padding - kernel
     out = -(-numerator // stride) + 1 if ceil_mode else numerator // stride + 1
     # PyTorch's rule: with ceil_mode the last window must start inside the input or its left padding.
     if ceil_mode and (out - 1) * stride >= size + padding:
@@ -115,20 +94,19 @@ def conv_padding(padding, kernel_size, stride, flipped=False):
 
     ``flipped`` is for true convolution, whose kernel is flipped: it mirrors 'same' padding.
     """
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
-            # PyTorch's rule: kernel - 1 zeros in total. An even kernel has no centre: correlation puts the
-            # odd one out after (bottom, right), as PyTorch and scipy.signal.correlate2d; flipping the
-            # kernel mirrors that to before.
-            (kernel_h, kernel_w) = kernel_size
-            sides = ((kernel_h - 1) // 2, kernel_h // 2, (kernel_w - 1) // 2, kernel_w // 2)
-            return (sides[1], sides[0], sides[3], sides[2]) if flipped else sides
-        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
-    pad_h, pad_w = pair(padding, "padding", minimum=0)
+    padding = padding_argument(padding)
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
+        # PyTorch's rule: kernel - 1 zeros in total. An even kernel has no center: correlation puts the
+        # odd one out after (bottom, right), as PyTorch and scipy.signal.correlate2d; flipping the
+        # kernel mirrors that to before.
+        (kernel_h, kernel_w) = kernel_size
+        sides = ((kernel_h - 1) // 2, kernel_h // 2, (kernel_w - 1) // 2, kernel_w // 2)
+        return (sides[1], sides[0], sides[3], sides[2]) if flipped else sides
+    pad_h, pad_w = padding
     return (pad_h, pad_h, pad_w, pad_w)
 
 

@@ -9,16 +9,16 @@ nothing at all.
 """
 import numpy as np
 
-from .._validate import as_float_array, probability
-from .activation import _rng
+from .._validate import as_float_array, generator, probability
+from .context import Context, check_context
 
-__all__ = ["dropout", "dropout_mask", "dropout_backward"]
+__all__ = ["dropout_mask", "dropout_forward", "dropout_backward", "dropout"]
 
 
 def dropout_mask(shape, p=0.5, rng=None):
     """Which activations dropout keeps: True with probability ``1 - p``, independently per element.
 
-    :func:`dropout` calls this with the same ``rng``; a layer keeps the mask for its backward pass.
+    :func:`dropout_forward` calls this with its ``rng`` and keeps the mask in its ``ctx``.
 
     Parameters
     ----------
@@ -34,7 +34,7 @@ def dropout_mask(shape, p=0.5, rng=None):
     mask : ndarray of bool, the given shape
     """
     p = probability(p, "p")
-    return _rng(rng).random(shape) >= p
+    return generator(rng).random(shape) >= p
 
 
 def _scaled(values, mask, p):
@@ -43,7 +43,7 @@ def _scaled(values, mask, p):
     return values * mask * values.dtype.type(1 / (1 - p))
 
 
-def dropout(input, p=0.5, training=True, rng=None):
+def dropout_forward(input, p=0.5, training=True, rng=None, *, needs_input_grad=None):
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
     Parameters
@@ -53,37 +53,36 @@ def dropout(input, p=0.5, training=True, rng=None):
     training : bool
         When False, return the input unchanged (a copy).
     rng : None, int or numpy.random.Generator
-        Draws the mask, through :func:`dropout_mask`: the same int seed gives the same mask, so
-        ``dropout_backward(grad, dropout_mask(x.shape, p, seed), p)`` matches ``dropout(x, p, rng=seed)``.
+        Draws the mask, through :func:`dropout_mask`: the same int seed gives the same mask.
 
     Returns
     -------
-    ndarray, the input's shape
+    output : ndarray, the input's shape
+    ctx : Context
+        The mask (None when not training) and ``p``.
     """
     x = as_float_array(input, "input")
     p = probability(p, "p")
-    if not training:
-        return x.copy()
-    return _scaled(x, dropout_mask(x.shape, p, rng), p)
+    mask = dropout_mask(x.shape, p, rng) if training else None
+    ctx = Context("dropout", ("input",), needs_input_grad, saved={"mask": mask}, options={"p": p, "shape": x.shape})
+    return (_scaled(x, mask, p) if training else x.copy()), ctx
 
 
-def dropout_backward(grad_output, mask, p=0.5):
-    """Gradient of :func:`dropout`: ``grad * mask / (1 - p)``, the same switches and scale as forward.
-
-    Parameters
-    ----------
-    grad_output : ndarray, any shape
-    mask : ndarray of bool, the same shape
-        From :func:`dropout_mask`.
-    p : float in [0, 1]
+def dropout_backward(grad_output, ctx):
+    """Gradient of :func:`dropout_forward`: ``grad * mask / (1 - p)``, the same switches and scale as forward.
 
     Returns
     -------
     grad_input : ndarray, the shape of grad_output
     """
+    ctx = check_context(ctx, "dropout")
     grad = as_float_array(grad_output, "grad_output")
-    p = probability(p, "p")
-    mask = np.asarray(mask)
-    if mask.shape != grad.shape:
-        raise ValueError(f"mask must have grad_output's shape {grad.shape}, got {mask.shape}")
-    return _scaled(grad, mask, p)
+    mask, p = ctx.saved["mask"], ctx.options["p"]
+    if grad.shape != ctx.options["shape"]:
+        raise ValueError(f"grad_output must have the input's shape {ctx.options['shape']}, got {grad.shape}")
+    return ctx.grads(grad.copy() if mask is None else _scaled(grad, mask, p))
+
+
+def dropout(input, p=0.5, training=True, rng=None):
+    """Inverted dropout; see :func:`dropout_forward`."""
+    return dropout_forward(input, p, training, rng)[0]

@@ -2,9 +2,10 @@
 
 Every loss computes one value per element (or per example) and then reduces them:
 ``reduction='mean'`` (the default) averages, ``'sum'`` adds, ``'none'`` returns them all.
-Each ``f_backward(grad_output, input, target, ..., reduction)`` returns the gradient with respect
-to ``input`` (``grad_output`` is 1.0 when the loss is the last step; an array of the unreduced
-shape with ``reduction='none'``).
+Each has the contract of :mod:`.context`: ``loss, ctx = f_forward(input, target, ...)`` and
+``f_backward(grad_output, ctx)``, the gradient with respect to ``input`` (``grad_output`` is 1.0 when
+the loss is the last step; an array of the unreduced shape with ``reduction='none'``). The target is
+data: it gets no gradient.
 
 For classification the lecture's point is that cross-entropy punishes a confident wrong answer far
 harder than the squared error: for ground truth 1 and prediction 0.002, MSE is (1 - 0.002)^2 =
@@ -14,15 +15,17 @@ against -ln 0.02 = 3.91.
 import numpy as np
 
 from .._validate import as_float_array, choice, common_dtype, probability
-from .activation import _dim, log_softmax, sigmoid, softmax
+from .activation import log_softmax, sigmoid
+from .context import Context, check_context
 
 __all__ = [
-    "mse_loss", "mse_loss_backward",
-    "l1_loss", "l1_loss_backward",
-    "binary_cross_entropy", "binary_cross_entropy_backward",
-    "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
-    "cross_entropy", "cross_entropy_backward",
-    "nll_loss", "nll_loss_backward",
+    "mse_loss_forward", "mse_loss_backward", "mse_loss",
+    "l1_loss_forward", "l1_loss_backward", "l1_loss",
+    "binary_cross_entropy_forward", "binary_cross_entropy_backward", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits_forward", "binary_cross_entropy_with_logits_backward",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy_forward", "cross_entropy_backward", "cross_entropy",
+    "nll_loss_forward", "nll_loss_backward", "nll_loss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -68,6 +71,22 @@ def _upstream(grad_output, shape, reduction, dtype, count=None):
     return grad
 
 
+def _context(function, needs_input_grad, reduction, unreduced_shape, local):
+    """The ctx of a loss: the local gradient d(per-element loss)/d(input), before the upstream factor."""
+    return Context(function, ("input",), needs_input_grad, saved={"local": local},
+                   options={"reduction": reduction, "unreduced_shape": unreduced_shape})
+
+
+def _chain(grad_output, ctx, function, per_class=False):
+    """The chain rule of every loss: the upstream gradient, spread over the unreduced losses, times the local one."""
+    ctx = check_context(ctx, function)
+    local = ctx.saved["local"]
+    upstream = _upstream(grad_output, ctx.options["unreduced_shape"], ctx.options["reduction"], local.dtype)
+    if per_class:
+        upstream = _per_class(upstream)
+    return ctx.grads((upstream * local).astype(local.dtype, copy=False))
+
+
 def _weight(weight, shape, dtype):
     """An optional rescaling weight that broadcasts to the loss's shape, or 1."""
     if weight is None:
@@ -81,7 +100,7 @@ def _weight(weight, shape, dtype):
 
 
 # ------------------------------------------------------------------------------- regression
-def mse_loss(input, target, reduction="mean"):
+def mse_loss_forward(input, target, reduction="mean", *, needs_input_grad=None):
     """Mean squared error: ``mean((x - t)^2)``.
 
     Parameters
@@ -91,34 +110,43 @@ def mse_loss(input, target, reduction="mean"):
 
     Returns
     -------
-    float, or ndarray of the input's shape with reduction='none'
+    loss : float, or ndarray of the input's shape with reduction='none'
+    ctx : Context
     """
     choice(reduction, "reduction", _REDUCTIONS)
     x, t = _pair(input, target)
-    return _reduce((x - t) ** 2, reduction)
+    return _reduce((x - t) ** 2, reduction), _context("mse_loss", needs_input_grad, reduction, x.shape, 2 * (x - t))
 
 
-def mse_loss_backward(grad_output, input, target, reduction="mean"):
+def mse_loss_backward(grad_output, ctx):
     """``grad * 2 (x - t)``, divided by the number of elements for 'mean'."""
+    return _chain(grad_output, ctx, "mse_loss")
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error; see :func:`mse_loss_forward`."""
+    return mse_loss_forward(input, target, reduction)[0]
+
+
+def l1_loss_forward(input, target, reduction="mean", *, needs_input_grad=None):
+    """Mean absolute error: ``mean(|x - t|)``. Same shapes as :func:`mse_loss_forward`."""
+    choice(reduction, "reduction", _REDUCTIONS)
     x, t = _pair(input, target)
-    return _upstream(grad_output, x.shape, reduction, x.dtype) * 2 * (x - t)
+    return _reduce(np.abs(x - t), reduction), _context("l1_loss", needs_input_grad, reduction, x.shape, np.sign(x - t))
+
+
+def l1_loss_backward(grad_output, ctx):
+    """``grad * sign(x - t)`` (0 where x equals t, as PyTorch), divided by the count for 'mean'."""
+    return _chain(grad_output, ctx, "l1_loss")
 
 
 def l1_loss(input, target, reduction="mean"):
-    """Mean absolute error: ``mean(|x - t|)``. Same shapes as :func:`mse_loss`."""
-    choice(reduction, "reduction", _REDUCTIONS)
-    x, t = _pair(input, target)
-    return _reduce(np.abs(x - t), reduction)
-
-
-def l1_loss_backward(grad_output, input, target, reduction="mean"):
-    """``grad * sign(x - t)`` (0 where x equals t, as PyTorch), divided by the count for 'mean'."""
-    x, t = _pair(input, target)
-    return _upstream(grad_output, x.shape, reduction, x.dtype) * np.sign(x - t)
+    """Mean absolute error; see :func:`l1_loss_forward`."""
+    return l1_loss_forward(input, target, reduction)[0]
 
 
 # ----------------------------------------------------------------------- yes/no (binary) problems
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy_forward(input, target, weight=None, reduction="mean", *, needs_input_grad=None):
     """Binary cross-entropy of probabilities: ``-[t ln p + (1 - t) ln(1 - p)]``.
 
     ``p`` (input) is the predicted probability of "yes" and ``t`` (target) the ground truth. The
@@ -139,19 +167,25 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """
     choice(reduction, "reduction", _REDUCTIONS)
     p, t = _probabilities(input, target)
+    w = _weight(weight, p.shape, p.dtype)
     with np.errstate(divide="ignore"):  # ln 0 = -inf is expected at p = 0 or 1, and clamped
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_not_p = np.maximum(np.log1p(-p), _LOG_FLOOR)
-    losses = -(t * log_p + (1 - t) * log_not_p) * _weight(weight, p.shape, p.dtype)
-    return _reduce(losses.astype(p.dtype, copy=False) + 0.0, reduction)  # + 0.0 turns -0.0 into 0.0
+    losses = -(t * log_p + (1 - t) * log_not_p) * w
+    # d/dp: (p - t) / (p (1 - p)), with the denominator at least 1e-12 as in PyTorch
+    local = ((p - t) / np.maximum(p * (1 - p), _GRAD_EPSILON) * w).astype(p.dtype, copy=False)
+    loss = _reduce(losses.astype(p.dtype, copy=False) + 0.0, reduction)  # + 0.0 turns -0.0 into 0.0
+    return loss, _context("binary_cross_entropy", needs_input_grad, reduction, p.shape, local)
 
 
-def binary_cross_entropy_backward(grad_output, input, target, weight=None, reduction="mean"):
+def binary_cross_entropy_backward(grad_output, ctx):
     """``grad * (p - t) / (p (1 - p))``, with the denominator at least 1e-12 as in PyTorch."""
-    p, t = _probabilities(input, target)
-    upstream = _upstream(grad_output, p.shape, reduction, p.dtype)
-    local = (p - t) / np.maximum(p * (1 - p), _GRAD_EPSILON)
-    return (upstream * local * _weight(weight, p.shape, p.dtype)).astype(p.dtype, copy=False)
+    return _chain(grad_output, ctx, "binary_cross_entropy")
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """Binary cross-entropy of probabilities; see :func:`binary_cross_entropy_forward`."""
+    return binary_cross_entropy_forward(input, target, weight, reduction)[0]
 
 
 def _probabilities(input, target):
@@ -162,7 +196,8 @@ def _probabilities(input, target):
     return p, t
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits_forward(input, target, weight=None, reduction="mean", pos_weight=None, *,
+                                             needs_input_grad=None):
     """Binary cross-entropy of a raw score ``x`` (logit), with ``p = sigmoid(x)``, computed stably:
 
         -[t ln sigmoid(x) + (1 - t) ln(1 - sigmoid(x))] = max(x, 0) - x t + ln(1 + exp(-|x|))
@@ -183,20 +218,23 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     x, t = _pair(input, target)
     softplus_neg = np.logaddexp(0, -x)  # -ln sigmoid(x) = ln(1 + exp(-x)), without overflow
     positive = _weight(pos_weight, x.shape, x.dtype)
+    w = _weight(weight, x.shape, x.dtype)
     # -ln(1 - sigmoid(x)) = x + ln(1 + exp(-x))
-    losses = positive * t * softplus_neg + (1 - t) * (x + softplus_neg)
-    losses = losses * _weight(weight, x.shape, x.dtype)
-    return _reduce(losses.astype(x.dtype, copy=False), reduction)
+    losses = (positive * t * softplus_neg + (1 - t) * (x + softplus_neg)) * w
+    # d/dx: sigmoid(x) - t; with pos_weight w+, sigmoid(x) (1 - t + w+ t) - w+ t
+    local = ((sigmoid(x) * (1 - t + positive * t) - positive * t) * w).astype(x.dtype, copy=False)
+    loss = _reduce(losses.astype(x.dtype, copy=False), reduction)
+    return loss, _context("binary_cross_entropy_with_logits", needs_input_grad, reduction, x.shape, local)
 
 
-def binary_cross_entropy_with_logits_backward(grad_output, input, target, weight=None, reduction="mean",
-                                              pos_weight=None):
+def binary_cross_entropy_with_logits_backward(grad_output, ctx):
     """``grad * (sigmoid(x) - t)``; with ``pos_weight`` w, ``grad * (sigmoid(x) (1 - t + w t) - w t)``."""
-    x, t = _pair(input, target)
-    upstream = _upstream(grad_output, x.shape, reduction, x.dtype)
-    positive = _weight(pos_weight, x.shape, x.dtype)
-    local = sigmoid(x) * (1 - t + positive * t) - positive * t
-    return (upstream * local * _weight(weight, x.shape, x.dtype)).astype(x.dtype, copy=False)
+    return _chain(grad_output, ctx, "binary_cross_entropy_with_logits")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """Binary cross-entropy of logits; see :func:`binary_cross_entropy_with_logits_forward`."""
+    return binary_cross_entropy_with_logits_forward(input, target, weight, reduction, pos_weight)[0]
 
 
 # ---------------------------------------------------------------------------- many classes
@@ -247,7 +285,7 @@ def _smoothed(x, t, is_index, label_smoothing):
     return distribution
 
 
-def cross_entropy(input, target, *, reduction="mean", label_smoothing=0.0):
+def cross_entropy_forward(input, target, *, reduction="mean", label_smoothing=0.0, needs_input_grad=None):
     """Cross-entropy of raw class scores (logits): ``-sum_c t_c ln softmax(x)_c`` per example.
 
     With class indices this is ``-ln softmax(x)_target``, the lecture's L_i = -log(e^{f_y} / sum_j e^{f_j}).
@@ -268,29 +306,31 @@ def cross_entropy(input, target, *, reduction="mean", label_smoothing=0.0):
     label_smoothing = probability(label_smoothing, "label_smoothing")
     x, t, is_index = _class_targets(input, target)
     distribution = _smoothed(x, t, is_index, label_smoothing)
-    losses = -(distribution * log_softmax(x, dim=1)).sum(axis=1)
-    return _reduce(losses.astype(x.dtype, copy=False), reduction)
+    log_probabilities = log_softmax(x, dim=1)
+    losses = -(distribution * log_probabilities).sum(axis=1)
+    # the lecture's y - t; for a target that does not sum to 1 the general form is y * sum_c t_c - t
+    local = np.exp(log_probabilities) * distribution.sum(axis=1, keepdims=True) - distribution
+    loss = _reduce(losses.astype(x.dtype, copy=False), reduction)
+    return loss, _context("cross_entropy", needs_input_grad, reduction, x.shape[:1] + x.shape[2:],
+                          local.astype(x.dtype, copy=False))
 
 
-def cross_entropy_backward(grad_output, input, target, *, reduction="mean", label_smoothing=0.0):
+def cross_entropy_backward(grad_output, ctx):
     """The lecture's ``y - t``: ``softmax(x) - t`` per example, divided by the number of examples for 'mean'.
-
-    For a target distribution that does not sum to 1 the general form is ``y * sum_c t_c - t``.
 
     Returns
     -------
     grad_input : ndarray, the input's shape
     """
-    label_smoothing = probability(label_smoothing, "label_smoothing")
-    x, t, is_index = _class_targets(input, target)
-    distribution = _smoothed(x, t, is_index, label_smoothing)
-    unreduced = x.shape[:1] + x.shape[2:]
-    upstream = _per_class(_upstream(grad_output, unreduced, reduction, x.dtype))
-    local = softmax(x, dim=1) * distribution.sum(axis=1, keepdims=True) - distribution
-    return (upstream * local).astype(x.dtype, copy=False)
+    return _chain(grad_output, ctx, "cross_entropy", per_class=True)
 
 
-def nll_loss(input, target, *, reduction="mean"):
+def cross_entropy(input, target, *, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits; see :func:`cross_entropy_forward`."""
+    return cross_entropy_forward(input, target, reduction=reduction, label_smoothing=label_smoothing)[0]
+
+
+def nll_loss_forward(input, target, *, reduction="mean", needs_input_grad=None):
     """Negative log-likelihood: ``-input[n, target[n]]``, for inputs that are already log-probabilities
     (``cross_entropy(x, t)`` is ``nll_loss(log_softmax(x, dim=1), t)``).
 
@@ -306,14 +346,16 @@ def nll_loss(input, target, *, reduction="mean"):
     if not is_index:
         raise TypeError(f"target must be an integer array of class indices, got dtype {t.dtype}")
     picked = np.take_along_axis(x, np.expand_dims(t, 1), axis=1)
-    return _reduce(-picked.squeeze(1), reduction)
+    local = -_one_hot(t, x.shape[1], x.dtype)  # -1 at each example's target class, 0 elsewhere
+    return _reduce(-picked.squeeze(1), reduction), _context("nll_loss", needs_input_grad, reduction,
+                                                            x.shape[:1] + x.shape[2:], local)
 
 
-def nll_loss_backward(grad_output, input, target, *, reduction="mean"):
+def nll_loss_backward(grad_output, ctx):
     """``-grad`` at each example's target class and 0 elsewhere, divided by the count for 'mean'."""
-    x, t, is_index = _class_targets(input, target)
-    if not is_index:
-        raise TypeError(f"target must be an integer array of class indices, got dtype {t.dtype}")
-    unreduced = x.shape[:1] + x.shape[2:]
-    upstream = _per_class(_upstream(grad_output, unreduced, reduction, x.dtype))
-    return (-upstream * _one_hot(t, x.shape[1], x.dtype)).astype(x.dtype, copy=False)
+    return _chain(grad_output, ctx, "nll_loss", per_class=True)
+
+
+def nll_loss(input, target, *, reduction="mean"):
+    """Negative log-likelihood; see :func:`nll_loss_forward`."""
+    return nll_loss_forward(input, target, reduction=reduction)[0]

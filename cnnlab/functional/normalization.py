@@ -1,4 +1,4 @@
-"""Batch normalisation: give every channel zero mean and unit variance over the batch, then a learnt
+"""Batch normalization: give every channel zero mean and unit variance over the batch, then a learnt
 scale and shift.
 
     z_hat = (z - E[z]) / sqrt(Var[z] + eps)          y = weight * z_hat + bias
@@ -10,75 +10,172 @@ images, every pixel of the channel), and running estimates are updated:
     running_var  = (1 - momentum) * running_var  + momentum * unbiased batch variance
 
 At test time the running estimates replace the batch statistics, as PyTorch and TensorFlow do.
-The per-channel sums are ``np.einsum`` reductions over an (N, C, L) view: one pass each, no copies.
+
+Backward, with the chain rule. In evaluation mode mean and variance are constants, so the layer is a
+per-channel ``scale * x + shift``: ``grad_input = grad * weight / sqrt(var + eps)``. In training the
+mean and variance depend on every input too, which adds two terms (M values per channel)::
+
+    grad_input = weight / sqrt(var + eps) * (grad - mean(grad) - z_hat * mean(grad * z_hat))
+
+This file opens with that reference (:func:`batch_norm_naive_forward`, :func:`batch_norm_naive_backward`);
+the public :func:`batch_norm_forward` / :func:`batch_norm_backward` compute the same with fewer passes
+over memory (``fast/normalization.py``).
 """
 import numbers
-from collections import namedtuple
 
 import numpy as np
 
-from .._validate import as_float_array, common_dtype
-from ._work_arrays import scratch
+from .._validate import as_float_array, common_dtype, output_gradient
+from .context import Context, check_context
+from .fast import normalization as fast
 
-__all__ = ["batch_norm", "batch_norm_backward"]
+__all__ = ["batch_norm_naive_forward", "batch_norm_naive_backward",
+           "batch_norm_forward", "batch_norm_backward", "batch_norm"]
+
+_INPUTS = ("input", "weight", "bias")
 
 
-class _BatchNormCache(namedtuple("_BatchNormCache", "input mean inv_std weight input_shape")):
-    """What backward needs: the input as (N, C, L), the mean and 1 / sqrt(var + eps) per channel, the
-    weight and the input's shape.
+# ------------------------------------------------------------------------------ the reference
+def batch_norm_naive_forward(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+                             eps=1e-5, *, needs_input_grad=None):
+    """:func:`batch_norm_forward` straight from the formulas, with NumPy's mean and var.
 
-    It keeps the input itself rather than a copy of ``x - mean``: a new array of the input's size costs
-    a page fault per 4 KiB of fresh memory, more than recomputing ``x - mean`` into a reused buffer.
-    (So the input must not change in place between forward and backward, as in PyTorch.)
+    Same arguments and results as :func:`batch_norm_forward`; its ``ctx`` goes to
+    :func:`batch_norm_naive_backward`.
     """
+    x, running_mean, running_var, w, b, training = _check(input, running_mean, running_var, weight, bias, training,
+                                                          momentum, eps)
+    axes = (0,) + tuple(range(2, x.ndim))  # every axis but the channels
+    channel = (1, -1) + (1,) * (x.ndim - 2)  # per-channel values, shaped to broadcast over x
+    if training:
+        mean, var = x.mean(axis=axes), x.var(axis=axes)
+        count = x.size // x.shape[1]
+        if running_mean is not None:
+            running_mean[...] = (1 - momentum) * running_mean + momentum * mean
+        if running_var is not None:
+            running_var[...] = (1 - momentum) * running_var + momentum * var * count / (count - 1)
+    else:
+        mean, var = running_mean.astype(x.dtype), running_var.astype(x.dtype)
+    z_hat = (x - mean.reshape(channel)) / np.sqrt(var.reshape(channel) + eps)
+    output = w.reshape(channel) * z_hat + b.reshape(channel)
+    ctx = Context("batch_norm_naive", _INPUTS, needs_input_grad, saved={"z_hat": z_hat, "weight": w, "var": var},
+                  options={"training": training, "eps": eps, "has_weight": weight is not None,
+                           "has_bias": bias is not None})
+    return output.astype(x.dtype, copy=False), ctx
 
-    @property
-    def centred(self):
-        """x - mean, shape (N, C, L)."""
-        return self.input - self.mean[:, None]
+
+def batch_norm_naive_backward(grad_output, ctx):
+    """:func:`batch_norm_backward` straight from the chain rule; returns ``(grad_input, grad_weight, grad_bias)``."""
+    ctx = check_context(ctx, "batch_norm_naive")
+    z_hat, w, var = ctx.saved["z_hat"], ctx.saved["weight"], ctx.saved["var"]
+    g = output_gradient(grad_output, z_hat.shape).astype(z_hat.dtype, copy=False)
+    axes = (0,) + tuple(range(2, g.ndim))
+    channel = (1, -1) + (1,) * (g.ndim - 2)
+    grad_bias = g.sum(axis=axes)                # y = weight * z_hat + bias
+    grad_weight = (g * z_hat).sum(axis=axes)
+    grad_z_hat = g * w.reshape(channel)
+    inv_std = 1 / np.sqrt(var.reshape(channel) + ctx.options["eps"])
+    if ctx.options["training"]:  # the mean and the variance move with every input too
+        grad_input = inv_std * (grad_z_hat - grad_z_hat.mean(axis=axes, keepdims=True)
+                                - z_hat * (grad_z_hat * z_hat).mean(axis=axes, keepdims=True))
+    else:
+        grad_input = inv_std * grad_z_hat
+    return ctx.grads(grad_input, grad_weight if ctx.options["has_weight"] else None,
+                     grad_bias if ctx.options["has_bias"] else None)
 
 
-def _as_ncl(x):
-    """View (N, C), (N, C, L) or (N, C, H, W) as (N, C, L), so that every reduction is one einsum."""
-    return x.reshape(x.shape[0], x.shape[1], -1)
+# ----------------------------------------------------------- the public contract, on the fast path
+def batch_norm_forward(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+                       eps=1e-5, *, needs_input_grad=None):
+    """Batch normalization per channel (axis 1), as ``torch.nn.functional.batch_norm``, and its ``ctx``.
 
+        y = weight * (x - mean) / sqrt(var + eps) + bias
 
-def _rows(values, length):
-    """Per-channel values (C,) as rows (C, L), each value repeated ``length`` times.
+    Parameters
+    ----------
+    input : ndarray, shape (N, C), (N, C, L) or (N, C, H, W)
+    running_mean, running_var : ndarray, shape (C,), or None in training
+        Updated in place when ``training`` is True: the batch mean and the *unbiased* batch
+        variance (divided by M - 1) enter with weight ``momentum``. The normalization itself uses
+        the biased variance (divided by M), as PyTorch.
+    weight, bias : ndarray, shape (C,), optional
+        The learnt scale (gamma, default 1) and shift (beta, default 0).
+    training : bool
+        Normalize with the batch's statistics (True) or with the running ones (False).
+    momentum : float
+    eps : float
+        Added to the variance, so a constant channel does not divide by zero.
+    needs_input_grad : (bool, bool, bool), optional
+        For input, weight and bias.
 
-    NumPy combines an (N, C, L) array with a (C, L) one in N contiguous loops of C * L values, about
-    1.5x faster than with the broadcast column ``values[:, None]`` (N * C short loops of L values).
+    Returns
+    -------
+    output : ndarray, the input's shape
+    ctx : Context
+        The input (not a copy: it must not change in place before backward, as in PyTorch), the mean
+        and ``1 / sqrt(var + eps)`` per channel, and the weight.
     """
-    return np.repeat(values, length).reshape(-1, length)
+    x, running_mean, running_var, w, b, training = _check(input, running_mean, running_var, weight, bias, training,
+                                                          momentum, eps)
+    x3 = fast.as_ncl(x)
+    centered = None
+    if training:
+        mean, var, centered = fast.batch_statistics(x3, input)
+        count = x3.shape[0] * x3.shape[2]
+        if running_mean is not None:  # in place, as PyTorch updates its buffers
+            running_mean *= 1 - momentum
+            running_mean += momentum * mean
+        if running_var is not None:
+            running_var *= 1 - momentum
+            running_var += momentum * var * count / (count - 1)
+    else:
+        mean, var = running_mean.astype(x.dtype), running_var.astype(x.dtype)
+    output, inv_std = fast.normalize(x3, mean, var, w, b, eps, centered)
+    ctx = Context("batch_norm", _INPUTS, needs_input_grad, saved={"input": x3, "mean": mean, "inv_std": inv_std,
+                                                                  "weight": w},
+                  options={"training": training, "input_shape": x.shape, "has_weight": weight is not None,
+                           "has_bias": bias is not None})
+    return output.reshape(x.shape), ctx
 
 
-def _blocks(x3, block_bytes=2**18):
-    """Slices of about ``block_bytes`` along the batch axis of ``x3`` (N, C, L).
+def batch_norm_backward(grad_output, ctx):
+    """Gradients of :func:`batch_norm_forward`, in training or in evaluation mode (as its forward ran).
 
-    Several in-place passes over one block run while it is still in the CPU's cache, instead of each
-    pass streaming the whole array from memory.
+    Returns
+    -------
+    grad_input : ndarray, the input's shape
+    grad_weight, grad_bias : ndarray, shape (C,), or None when not given to forward
     """
-    step = max(1, block_bytes // (x3[0].size * x3.itemsize))
-    return [slice(start, start + step) for start in range(0, x3.shape[0], step)]
+    ctx = check_context(ctx, "batch_norm")
+    saved, options = ctx.saved, ctx.options
+    x3 = saved["input"]
+    if options["training"]:  # the NaN check of grad_output comes for free with its sum
+        grad = as_float_array(grad_output, "grad_output", allow_nan=True)
+        if grad.shape != options["input_shape"]:
+            raise ValueError(f"grad_output must have the input's shape {options['input_shape']}, got {grad.shape}")
+        g3 = fast.as_ncl(grad.astype(x3.dtype, copy=False))
+        grads = fast.backward_training(g3, grad_output, x3, saved["mean"], saved["inv_std"], saved["weight"])
+    else:
+        g3 = fast.as_ncl(output_gradient(grad_output, options["input_shape"]).astype(x3.dtype, copy=False))
+        grads = fast.backward_fixed_statistics(g3, x3, saved["mean"], saved["inv_std"], saved["weight"])
+    grad_input, grad_weight, grad_bias = grads
+    return ctx.grads(grad_input.reshape(options["input_shape"]), grad_weight if options["has_weight"] else None,
+                     grad_bias if options["has_bias"] else None)
 
 
-def _channel_vector(value, name, channels, dtype, default):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Batch normalization per channel; see :func:`batch_norm_forward`."""
+    return batch_norm_forward(input, running_mean, running_var, weight, bias, training, momentum, eps)[0]
+
+
+# ------------------------------------------------------------------------------ argument checks
+def _channel_vector(value, name, channels, default, dtype=None):
     if value is None:
         return None if default is None else np.full(channels, default, dtype)
     v = as_float_array(value, name, ndim=1)
     if v.shape != (channels,):
         raise ValueError(f"{name} must have shape ({channels},), one value per channel, got {v.shape}")
     return v
-
-
-def _check_finite(sums, array, name):
-    """Raise the usual error if ``array`` holds NaN or infinity, knowing its per-channel ``sums``.
-
-    A sum is finite only when every value in it is, so the sums computed anyway check the whole array
-    for free; only a non-finite sum (bad values, or a float32 sum that overflowed) needs the full check.
-    """
-    if not np.isfinite(sums).all():
-        as_float_array(array, name)
 
 
 def _check_buffer(buffer, name):
@@ -88,143 +185,29 @@ def _check_buffer(buffer, name):
                         + (f" of dtype {buffer.dtype}" if isinstance(buffer, np.ndarray) else ""))
 
 
-def _batch_norm_with_cache(input, running_mean, running_var, weight=None, bias=None, training=False,
-                           momentum=0.1, eps=1e-5):
-    """:func:`batch_norm` that also returns what :func:`_batch_norm_backward_from_cache` needs.
-
-    Returns
-    -------
-    output : ndarray, the input's shape
-    cache : _BatchNormCache
-    """
-    # In training the NaN check comes for free with the batch mean (see _check_finite).
-    x = as_float_array(input, "input", ndim=(2, 3, 4), allow_nan=bool(training))
+def _check(input, running_mean, running_var, weight, bias, training, momentum, eps):
+    """The checked arrays ``(x, running_mean, running_var, weight, bias, training)``, in one dtype."""
+    training = bool(training)
+    # In training the NaN check comes for free with the batch mean (see fast.batch_statistics).
+    x = as_float_array(input, "input", ndim=(2, 3, 4), allow_nan=training)
     if training:
         _check_buffer(running_mean, "running_mean")
         _check_buffer(running_var, "running_var")
     channels = x.shape[1]
-    weight = _channel_vector(weight, "weight", channels, x.dtype, 1.0)
-    bias = _channel_vector(bias, "bias", channels, x.dtype, 0.0)
-    running_mean = _channel_vector(running_mean, "running_mean", channels, x.dtype, None)
-    running_var = _channel_vector(running_var, "running_var", channels, x.dtype, None)
+    running_mean = _channel_vector(running_mean, "running_mean", channels, None)
+    running_var = _channel_vector(running_var, "running_var", channels, None)
+    if running_var is not None and running_var.size and running_var.min() < 0:
+        raise ValueError(f"running_var must hold variances, at least 0, got a minimum of {float(running_var.min())}")
     if not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
         raise ValueError(f"momentum must be a number between 0 and 1, got {momentum!r}")
     if not isinstance(eps, numbers.Real) or eps < 0:
         raise ValueError(f"eps must be a number at least 0, got {eps!r}")
-    dtype = common_dtype(x, weight, bias)
-    x = x.astype(dtype, copy=False)
-    x3 = _as_ncl(x)
-    count = x3.shape[0] * x3.shape[2]
-
-    if training:
-        if count < 2:
-            raise ValueError(f"batch_norm in training needs more than 1 value per channel, got input shape {x.shape}")
-        sums = np.einsum("ncl->c", x3)
-        _check_finite(sums, input, "input")
-        mean = sums / count
-        # x - mean is computed straight into the output array, which is then scaled and shifted in place
-        output = np.subtract(x3, _rows(mean, x3.shape[2]))
-        var = np.einsum("ncl,ncl->c", output, output) / count
-        if running_mean is not None:  # in place, as PyTorch updates its buffers
-            running_mean *= 1 - momentum
-            running_mean += momentum * mean
-        if running_var is not None:
-            running_var *= 1 - momentum
-            running_var += momentum * var * count / (count - 1)
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("running_mean and running_var are needed when training=False")
-        mean, var = running_mean.astype(dtype), running_var.astype(dtype)
-        output = np.subtract(x3, _rows(mean, x3.shape[2]))
-
-    inv_std = (1 / np.sqrt(var + eps)).astype(dtype)
-    weight = weight.astype(dtype, copy=False)
-    # weight * (x - mean) * inv_std + bias, with the two per-channel factors folded into one
-    scale, shift = _rows(weight * inv_std, x3.shape[2]), _rows(bias.astype(dtype, copy=False), x3.shape[2])
-    output *= scale
-    output += shift
-    return output.reshape(x.shape), _BatchNormCache(x3, mean, inv_std, weight, x.shape)
-
-
-def _batch_norm_backward_from_cache(grad_output, cache):
-    """Gradients of training-mode batch norm from the forward's cache.
-
-    With M values per channel, z_hat the normalised input and w the weight:
-
-        grad_bias   = sum grad
-        grad_weight = sum grad * z_hat
-        grad_input  = (w / sqrt(var + eps)) * (grad - grad_bias / M - z_hat * grad_weight / M)
-
-    Returns
-    -------
-    grad_input : ndarray, the input's shape
-    grad_weight, grad_bias : ndarray, shape (C,)
-    """
-    # The NaN check comes for free with grad_bias, the sum of the gradient (see _check_finite).
-    grad = as_float_array(grad_output, "grad_output", allow_nan=True)
-    if grad.shape != cache.input_shape:
-        raise ValueError(f"grad_output must have the input's shape {cache.input_shape}, got {grad.shape}")
-    x3, inv_std = cache.input, cache.inv_std
-    g3 = _as_ncl(grad.astype(x3.dtype, copy=False))
-    count = g3.shape[0] * g3.shape[2]
-    grad_bias = np.einsum("ncl->c", g3)
-    _check_finite(grad_bias, grad_output, "grad_output")
-    length = x3.shape[2]
-    centred = np.subtract(x3, _rows(cache.mean, length), out=scratch("batch_norm_centred", x3.shape, x3.dtype))
-    grad_weight = np.einsum("ncl,ncl->c", g3, centred) * inv_std  # sum grad * z_hat, z_hat = centred * inv_std
-    scale = cache.weight * inv_std
-    # the formula above with z_hat = centred * inv_std, in place to spare memory passes
-    scale_rows = _rows(scale, length)
-    centred_factor = _rows(scale * inv_std * grad_weight / count, length)
-    shift = _rows(scale * grad_bias / count, length)
-    grad_input = np.empty_like(g3)
-    for block in _blocks(g3):
-        part = np.multiply(g3[block], scale_rows, out=grad_input[block])
-        part -= np.multiply(centred[block], centred_factor, out=centred[block])
-        part -= shift
-    return grad_input.reshape(cache.input_shape), grad_weight, grad_bias
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Batch normalisation per channel (axis 1), as ``torch.nn.functional.batch_norm``.
-
-        y = weight * (x - mean) / sqrt(var + eps) + bias
-
-    Parameters
-    ----------
-    input : ndarray, shape (N, C), (N, C, L) or (N, C, H, W)
-    running_mean, running_var : ndarray, shape (C,), or None in training
-        Updated in place when ``training`` is True: the batch mean and the *unbiased* batch
-        variance (divided by M - 1) enter with weight ``momentum``. The normalisation itself uses
-        the biased variance (divided by M), as PyTorch.
-    weight, bias : ndarray, shape (C,), optional
-        The learnt scale (gamma, default 1) and shift (beta, default 0).
-    training : bool
-        Normalise with the batch's statistics (True) or with the running ones (False).
-    momentum : float
-    eps : float
-        Added to the variance, so a constant channel does not divide by zero.
-
-    Returns
-    -------
-    ndarray, the input's shape
-    """
-    return _batch_norm_with_cache(input, running_mean, running_var, weight, bias, training, momentum, eps)[0]
-
-
-def batch_norm_backward(grad_output, input, weight=None, bias=None, eps=1e-5):
-    """Gradients of :func:`batch_norm` in training mode (the batch statistics depend on the input too).
-
-    Parameters
-    ----------
-    grad_output : ndarray, the input's shape
-    input : ndarray, shape (N, C), (N, C, L) or (N, C, H, W)
-    weight, bias : ndarray, shape (C,), optional
-
-    Returns
-    -------
-    grad_input : ndarray, the input's shape
-    grad_weight, grad_bias : ndarray, shape (C,)
-    """
-    _, cache = _batch_norm_with_cache(input, None, None, weight, bias, training=True, eps=eps)
-    return _batch_norm_backward_from_cache(grad_output, cache)
+    if training and x.size // channels < 2:
+        raise ValueError(f"batch_norm in training needs more than 1 value per channel, got input shape {x.shape}")
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("running_mean and running_var are needed when training=False")
+    w = _channel_vector(weight, "weight", channels, 1.0, x.dtype)
+    b = _channel_vector(bias, "bias", channels, 0.0, x.dtype)
+    dtype = common_dtype(x, w, b)
+    return (x.astype(dtype, copy=False), running_mean, running_var, w.astype(dtype, copy=False),
+            b.astype(dtype, copy=False), training)

@@ -1,31 +1,117 @@
 """Pooling: max, min and average over small windows, with PyTorch's arguments.
 
-Pooling summarises each ``kH x kW`` window of a feature map by one number, shrinking the map:
+Pooling summarizes each ``kH x kW`` window of a feature map by one number, shrinking the map:
 a 2x2 window with stride 2 keeps 1 value in 4 (it "discards 75% of the activations"). It has no
 weights to learn. The output size along each axis is
 
     H_out = floor((H + 2 * padding - kH) / stride) + 1      (ceil instead of floor with ceil_mode)
 
-The fast path never loops over pixels: for each of the ``kH * kW`` positions inside the window
+The file opens with the reference, loops over the output pixels straight from the definition. The
+public path never loops over pixels: for each of the ``kH * kW`` positions inside the window
 it takes one strided view of the (padded) input, holding that position of every window at once,
 and combines the views with ``np.maximum`` or ``+``. A 2x2 window needs only four views.
 """
-from collections import namedtuple
-
 import numpy as np
 
 from .._validate import as_float_array, output_gradient, pair
 from ._windows import pad_sides, sizes
+from .context import Context, check_context
 
 __all__ = [
-    "max_pool2d", "max_pool2d_backward", "max_pool2d_naive",
-    "min_pool2d", "min_pool2d_backward",
-    "avg_pool2d", "avg_pool2d_backward", "avg_pool2d_naive",
+    "max_pool2d_naive_forward", "max_pool2d_naive_backward", "max_pool2d_naive",
+    "avg_pool2d_naive_forward", "avg_pool2d_naive_backward", "avg_pool2d_naive",
+    "max_pool2d_forward", "max_pool2d_backward", "max_pool2d",
+    "min_pool2d_forward", "min_pool2d_backward", "min_pool2d",
+    "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2d",
 ]
 
-# What max-pooling's backward needs from its forward: which window position won, and the geometry.
-_PoolCache = namedtuple("_PoolCache", "winner input_shape padded_shape kernel stride padding")
 
+# ------------------------------------------------------------------- the reference: loops
+def _pool2d_naive_forward(function, input, kernel_size, stride, padding, ceil_mode, reduce, fill, needs_input_grad,
+                          **options):
+    """One window at a time, straight from the definition; the public versions must agree with it."""
+    x, kernel, stride, padding, (out_h, out_w) = _check(input, kernel_size, stride, padding, ceil_mode)
+    padded = _pad(x, kernel, stride, padding, (out_h, out_w), fill)
+    out = np.empty(x.shape[:2] + (out_h, out_w), x.dtype)
+    for i in range(out_h):
+        for j in range(out_w):
+            top, left = i * stride[0], j * stride[1]
+            window = padded[:, :, top:top + kernel[0], left:left + kernel[1]]
+            out[:, :, i, j] = reduce(window, axis=(2, 3))
+    ctx = Context(function, ("input",), needs_input_grad, saved={"padded": padded},
+                  options={"input_shape": x.shape, "kernel": kernel, "stride": stride, "padding": padding, **options})
+    return out, ctx
+
+
+def _windows_of(ctx, grad_output):
+    """Each output position ``(n, c, i, j)`` with its gradient and the slices of its window in the padded input."""
+    kernel, stride = ctx.options["kernel"], ctx.options["stride"]
+    for n, c, i, j in np.ndindex(grad_output.shape):
+        rows = slice(i * stride[0], i * stride[0] + kernel[0])
+        cols = slice(j * stride[1], j * stride[1] + kernel[1])
+        yield (n, c, i, j), rows, cols
+
+
+def _cropped(ctx, grad_padded):
+    """The padding was no input pixel: its gradient is dropped."""
+    (ph, pw), (height, width) = ctx.options["padding"], ctx.options["input_shape"][-2:]
+    return ctx.grads(grad_padded[..., ph:ph + height, pw:pw + width])
+
+
+def max_pool2d_naive_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, *, needs_input_grad=None):
+    """:func:`max_pool2d_forward` with two Python loops over the output pixels: slow, but it reads like the slide."""
+    return _pool2d_naive_forward("max_pool2d_naive", input, kernel_size, stride, padding, ceil_mode, np.max, -np.inf,
+                                 needs_input_grad)
+
+
+def max_pool2d_naive_backward(grad_output, ctx):
+    """:func:`max_pool2d_backward` as loops: each window's gradient goes to its (first) maximum, as PyTorch.
+
+    ``d max(window) / d pixel`` is 1 for the pixel that won and 0 for every other one.
+    """
+    ctx = check_context(ctx, "max_pool2d_naive")
+    padded = ctx.saved["padded"]
+    g = as_float_array(grad_output, "grad_output")
+    grad_padded = np.zeros_like(padded)
+    for (n, c, i, j), rows, cols in _windows_of(ctx, g):
+        window = padded[n, c, rows, cols]
+        a, b = np.unravel_index(window.argmax(), window.shape)  # argmax finds the first maximum
+        grad_padded[n, c, rows.start + a, cols.start + b] += g[n, c, i, j]
+    return _cropped(ctx, grad_padded)
+
+
+def max_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """:func:`max_pool2d` as loops (the forward half of :func:`max_pool2d_naive_forward`)."""
+    return max_pool2d_naive_forward(input, kernel_size, stride, padding, ceil_mode)[0]
+
+
+def avg_pool2d_naive_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, *,
+                             needs_input_grad=None):
+    """:func:`avg_pool2d_forward` with two Python loops over the output pixels: each window's sum over its size."""
+    total, ctx = _pool2d_naive_forward("avg_pool2d_naive", input, kernel_size, stride, padding, ceil_mode, np.sum, 0.0,
+                                       needs_input_grad)
+    options = ctx.options
+    ctx.saved["divisor"] = _divisor(options["input_shape"], options["kernel"], options["stride"], options["padding"],
+                                    total.shape[-2:], count_include_pad, total.dtype)
+    return total / ctx.saved["divisor"], ctx
+
+
+def avg_pool2d_naive_backward(grad_output, ctx):
+    """:func:`avg_pool2d_backward` as loops: each pixel of a window gets ``1 / divisor`` of its gradient."""
+    ctx = check_context(ctx, "avg_pool2d_naive")
+    g = as_float_array(grad_output, "grad_output")
+    grad_padded = np.zeros_like(ctx.saved["padded"])
+    for (n, c, i, j), rows, cols in _windows_of(ctx, g):
+        grad_padded[n, c, rows, cols] += g[n, c, i, j] / ctx.saved["divisor"][i, j]
+    return _cropped(ctx, grad_padded)
+
+
+def avg_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """:func:`avg_pool2d` as loops (the forward half of :func:`avg_pool2d_naive_forward`)."""
+    return avg_pool2d_naive_forward(input, kernel_size, stride, padding, ceil_mode, count_include_pad)[0]
+
+
+# ---------------------------------------------------------------- the views every fast path uses
 
 def _check(input, kernel_size, stride, padding, ceil_mode):
     """Validate pooling arguments the way PyTorch does; return the array, geometry and output size."""
@@ -51,13 +137,6 @@ def _pad(x, kernel, stride, padding, out_hw, value):
     extra_h = _beyond(height, kernel[0], stride[0], ph, out_hw[0])
     extra_w = _beyond(width, kernel[1], stride[1], pw, out_hw[1])
     return pad_sides(x, (ph, ph + extra_h, pw, pw + extra_w), value)
-
-
-def _padded_shape(x_shape, kernel, stride, padding, out_hw):
-    """The shape :func:`_pad` gives, without padding anything."""
-    height, width = x_shape[-2:]
-    return x_shape[:-2] + (height + 2 * padding[0] + _beyond(height, kernel[0], stride[0], padding[0], out_hw[0]),
-                           width + 2 * padding[1] + _beyond(width, kernel[1], stride[1], padding[1], out_hw[1]))
 
 
 def _offset_views(padded, kernel, stride, out_hw):
@@ -97,47 +176,7 @@ def _scatter(grad_output, weights, padded_shape, kernel, stride, out_hw):
 
 
 # ----------------------------------------------------------------------------------------- max
-def _max_pool2d_with_cache(input, kernel_size, stride, padding, ceil_mode):
-    """Max pooling that also returns what :func:`_max_pool2d_backward_from_cache` needs.
-
-    The cache holds, for every output, the index (row-major, within its window) of the *first*
-    maximum: PyTorch sends the gradient to the first maximum when several tie (after a ReLU, whole
-    windows are often 0).
-
-    Returns
-    -------
-    output : ndarray, shape (N, C, H_out, W_out)
-    cache : _PoolCache
-    """
-    x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
-    padded = _pad(x, kernel, stride, padding, out_hw, -np.inf)
-    views = _offset_views(padded, kernel, stride, out_hw)
-    best = views[0].copy()
-    winner = np.zeros(best.shape, np.min_scalar_type(len(views) - 1))
-    for k, view in enumerate(views[1:], start=1):
-        # Strictly greater keeps the first maximum. Positions are visited in increasing k, so the
-        # newest winner is always the largest index seen: a maximum records it without branching.
-        better = view > best
-        np.maximum(winner, better * winner.dtype.type(k), out=winner)
-        np.maximum(best, view, out=best)
-    return best, _PoolCache(winner, x.shape, padded.shape, kernel, stride, padding)
-
-
-def _max_pool2d_backward_from_cache(grad_output, cache):
-    """Gradient of max pooling from the forward's cache; see :func:`_max_pool2d_with_cache`.
-
-    Returns
-    -------
-    grad_input : ndarray, shape (N, C, H, W)
-    """
-    grad_output = output_gradient(grad_output, cache.winner.shape)
-    positions = cache.kernel[0] * cache.kernel[1]
-    masks = (cache.winner == k for k in range(positions))
-    grad = _scatter(grad_output, masks, cache.padded_shape, cache.kernel, cache.stride, cache.winner.shape[-2:])
-    return _crop(grad, cache.input_shape, cache.padding)
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+def max_pool2d_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, *, needs_input_grad=None):
     """Max pooling: each output is the largest value in its window.
 
         out[n, c, i, j] = max over (a, b) in the window of x[n, c, stride*i + a - padding, stride*j + b - padding]
@@ -157,46 +196,78 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
 
     Returns
     -------
-    ndarray, shape (N, C, H_out, W_out)
+    output : ndarray, shape (N, C, H_out, W_out)
+    ctx : Context
+        For every output, the index (row-major, within its window) of the *first* maximum: PyTorch
+        sends the gradient to the first maximum when several tie (after a ReLU, whole windows are often 0).
     """
-    return _max_pool2d_with_cache(input, kernel_size, stride, padding, ceil_mode)[0]
+    x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
+    padded = _pad(x, kernel, stride, padding, out_hw, -np.inf)
+    views = _offset_views(padded, kernel, stride, out_hw)
+    best = views[0].copy()
+    winner = np.zeros(best.shape, np.min_scalar_type(len(views) - 1))
+    for k, view in enumerate(views[1:], start=1):
+        # Strictly greater keeps the first maximum. Positions are visited in increasing k, so the
+        # newest winner is always the largest index seen: a maximum records it without branching.
+        better = view > best
+        np.maximum(winner, better * winner.dtype.type(k), out=winner)
+        np.maximum(best, view, out=best)
+    ctx = Context("max_pool2d", ("input",), needs_input_grad, saved={"winner": winner},
+                  options={"input_shape": x.shape, "padded_shape": padded.shape, "kernel": kernel, "stride": stride,
+                           "padding": padding})
+    return best, ctx
 
 
-def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False):
-    """Gradient of :func:`max_pool2d`: each window's gradient goes to its (first) maximum, the rest get 0.
-
-    Parameters
-    ----------
-    grad_output : ndarray, shape (N, C, H_out, W_out)
-    input : ndarray, shape (N, C, H, W)
+def max_pool2d_backward(grad_output, ctx):
+    """Gradient of :func:`max_pool2d_forward`: each window's gradient goes to its (first) maximum, the rest get 0.
 
     Returns
     -------
     grad_input : ndarray, shape (N, C, H, W)
     """
-    _, cache = _max_pool2d_with_cache(input, kernel_size, stride, padding, ceil_mode)
-    return _max_pool2d_backward_from_cache(grad_output, cache)
+    return _winner_gradient(grad_output, check_context(ctx, "max_pool2d"))
+
+
+def _winner_gradient(grad_output, ctx):
+    winner, options = ctx.saved["winner"], ctx.options
+    grad_output = output_gradient(grad_output, winner.shape)
+    kernel = options["kernel"]
+    masks = (winner == k for k in range(kernel[0] * kernel[1]))
+    grad = _scatter(grad_output, masks, options["padded_shape"], kernel, options["stride"], winner.shape[-2:])
+    return ctx.grads(_crop(grad, options["input_shape"], options["padding"]))
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Max pooling: the largest value in each window; see :func:`max_pool2d_forward`."""
+    return max_pool2d_forward(input, kernel_size, stride, padding, ceil_mode)[0]
 
 
 # ----------------------------------------------------------------------------------------- min
-def min_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+def min_pool2d_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, *, needs_input_grad=None):
     """Min pooling (shown in the lecture; PyTorch has none): the smallest value in each window.
 
         min_pool2d(x) = -max_pool2d(-x)
 
-    Same arguments and shapes as :func:`max_pool2d`.
+    Same arguments and shapes as :func:`max_pool2d_forward`.
     """
     x = as_float_array(input, "input", ndim=4)
-    return -max_pool2d(-x, kernel_size, stride, padding, ceil_mode)
+    negative_max, ctx = max_pool2d_forward(-x, kernel_size, stride, padding, ceil_mode,
+                                           needs_input_grad=needs_input_grad)
+    ctx.function = "min_pool2d"
+    return -negative_max, ctx
 
 
-def min_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False):
-    """Gradient of :func:`min_pool2d`: each window's gradient goes to its (first) minimum.
+def min_pool2d_backward(grad_output, ctx):
+    """Gradient of :func:`min_pool2d_forward`: each window's gradient goes to its (first) minimum.
 
     The two minus signs of ``-max_pool2d(-x)`` cancel: it is max pooling's backward on ``-x``.
     """
-    x = as_float_array(input, "input", ndim=4)
-    return max_pool2d_backward(grad_output, -x, kernel_size, stride, padding, ceil_mode)
+    return _winner_gradient(grad_output, check_context(ctx, "min_pool2d"))
+
+
+def min_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Min pooling: the smallest value in each window; see :func:`min_pool2d_forward`."""
+    return min_pool2d_forward(input, kernel_size, stride, padding, ceil_mode)[0]
 
 
 # ------------------------------------------------------------------------------------- average
@@ -218,7 +289,8 @@ def _divisor(x_shape, kernel, stride, padding, out_hw, count_include_pad, dtype)
     return np.outer(rows, cols).astype(dtype)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool2d_forward(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, *,
+                       needs_input_grad=None):
     """Average pooling: each output is the mean of its window.
 
         out[n, c, i, j] = (1 / (kH * kW)) * sum over the window of x (padding counts as 0)
@@ -230,61 +302,41 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     ----------
     input : ndarray, shape (N, C, H, W)
     kernel_size, stride, padding, ceil_mode
-        As :func:`max_pool2d`.
+        As :func:`max_pool2d_forward`.
     count_include_pad : bool
 
     Returns
     -------
-    ndarray, shape (N, C, H_out, W_out)
+    output : ndarray, shape (N, C, H_out, W_out)
+    ctx : Context
+        The window geometry and the divisor of each window (no array of the input's size).
     """
     x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
     padded = _pad(x, kernel, stride, padding, out_hw, 0.0)
     total = sum(_offset_views(padded, kernel, stride, out_hw))
-    return total / _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, x.dtype)
+    divisor = _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, x.dtype)
+    ctx = Context("avg_pool2d", ("input",), needs_input_grad, saved={"divisor": divisor},
+                  options={"input_shape": x.shape, "padded_shape": padded.shape, "kernel": kernel, "stride": stride,
+                           "padding": padding, "out_hw": out_hw})
+    return total / divisor, ctx
 
 
-def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False,
-                        count_include_pad=True):
-    """Gradient of :func:`avg_pool2d`: each window shares its gradient equally, ``grad / divisor`` per pixel.
-
-    Parameters
-    ----------
-    grad_output : ndarray, shape (N, C, H_out, W_out)
-    input : ndarray, shape (N, C, H, W)
+def avg_pool2d_backward(grad_output, ctx):
+    """Gradient of :func:`avg_pool2d_forward`: each window shares its gradient equally, ``grad / divisor`` per pixel.
 
     Returns
     -------
     grad_input : ndarray, shape (N, C, H, W)
     """
-    x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
-    grad_output = output_gradient(grad_output, x.shape[:2] + out_hw)
-    share = grad_output / _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, grad_output.dtype)
-    ones = [1] * (kernel[0] * kernel[1])
-    grad = _scatter(share, ones, _padded_shape(x.shape, kernel, stride, padding, out_hw), kernel, stride, out_hw)
-    return _crop(grad, x.shape, padding)
+    ctx = check_context(ctx, "avg_pool2d")
+    options = ctx.options
+    grad_output = output_gradient(grad_output, options["input_shape"][:2] + options["out_hw"])
+    share = grad_output / ctx.saved["divisor"].astype(grad_output.dtype, copy=False)
+    ones = [1] * (options["kernel"][0] * options["kernel"][1])
+    grad = _scatter(share, ones, options["padded_shape"], options["kernel"], options["stride"], options["out_hw"])
+    return ctx.grads(_crop(grad, options["input_shape"], options["padding"]))
 
 
-# ------------------------------------------------------------------------- the loop versions
-def _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, reduce, fill):
-    """One window at a time, straight from the definition; the fast versions must agree with it."""
-    x, kernel, stride, padding, (out_h, out_w) = _check(input, kernel_size, stride, padding, ceil_mode)
-    padded = _pad(x, kernel, stride, padding, (out_h, out_w), fill)
-    out = np.empty(x.shape[:2] + (out_h, out_w), x.dtype)
-    for i in range(out_h):
-        for j in range(out_w):
-            top, left = i * stride[0], j * stride[1]
-            window = padded[:, :, top:top + kernel[0], left:left + kernel[1]]
-            out[:, :, i, j] = reduce(window, axis=(2, 3))
-    return out, (x.shape, kernel, stride, padding, (out_h, out_w))
-
-
-def max_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False):
-    """:func:`max_pool2d` with two Python loops over the output pixels: slow, but it reads like the slide."""
-    return _pool2d_naive(input, kernel_size, stride, padding, ceil_mode, np.max, -np.inf)[0]
-
-
-def avg_pool2d_naive(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """:func:`avg_pool2d` with two Python loops over the output pixels: each window's sum over its size."""
-    total, (shape, kernel, stride, padding, out_hw) = _pool2d_naive(input, kernel_size, stride, padding, ceil_mode,
-                                                                     np.sum, 0.0)
-    return total / _divisor(shape, kernel, stride, padding, out_hw, count_include_pad, total.dtype)
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Average pooling: the mean of each window; see :func:`avg_pool2d_forward`."""
+    return avg_pool2d_forward(input, kernel_size, stride, padding, ceil_mode, count_include_pad)[0]

@@ -1,6 +1,6 @@
 """Upsampling: make a feature map larger, the opposite of pooling, with no weights to learn.
 
-Nearest neighbour copies each pixel into a block (a 2x2 map becomes 4x4 with scale 2); bilinear
+Nearest neighbor copies each pixel into a block (a 2x2 map becomes 4x4 with scale 2); bilinear
 interpolation blends the four nearest input pixels by their distance. Both act on each axis
 separately, so each is a small ``(out, in)`` matrix per axis, and the output is
 ``A_h @ x @ A_w.T`` for every image and channel. The gradient is the transpose: ``A_h.T @ g @ A_w``.
@@ -10,8 +10,9 @@ import numbers
 import numpy as np
 
 from .._validate import as_float_array, choice, output_gradient
+from .context import Context, check_context
 
-__all__ = ["interpolate", "interpolate_backward"]
+__all__ = ["interpolate_forward", "interpolate_backward", "interpolate"]
 
 _MODES = ("nearest", "linear", "bilinear")
 
@@ -83,8 +84,9 @@ def _apply(x, matrices, transpose=False):
     return rows @ x @ cols.T
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Resize feature maps by nearest-neighbour or (bi)linear interpolation, as ``torch.nn.functional.interpolate``.
+def interpolate_forward(input, size=None, scale_factor=None, mode="nearest", align_corners=None, *,
+                        needs_input_grad=None):
+    """Resize feature maps by nearest-neighbor or (bi)linear interpolation, as ``torch.nn.functional.interpolate``.
 
     nearest:  out[i, j] = x[floor(i * H / H_out), floor(j * W / W_out)]
     bilinear: out[i, j] = the four nearest pixels of x around the source point, each weighted by
@@ -107,28 +109,38 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     Returns
     -------
-    ndarray, shape (N, C, H_out, W_out)
+    output : ndarray, shape (N, C, H_out, W_out)
+    ctx : Context
+        The per-axis matrices, whose transposes backward applies.
     """
     x, matrices = _check(input, size, scale_factor, mode, align_corners)
+    ctx = Context("interpolate", ("input",), needs_input_grad, saved={"matrices": matrices},
+                  options={"input_shape": x.shape})
     if mode == "nearest":  # a copy by index is cheaper than a matrix product
         index = tuple(m.argmax(axis=1) for m in matrices)
-        return x[..., index[0], :][..., index[1]] if len(index) == 2 else x[..., index[0]]
-    return _apply(x, matrices)
+        return (x[..., index[0], :][..., index[1]] if len(index) == 2 else x[..., index[0]]), ctx
+    return _apply(x, matrices), ctx
 
 
-def interpolate_backward(grad_output, input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Gradient of :func:`interpolate`: each input pixel collects the gradients of the outputs it fed,
+def interpolate_backward(grad_output, ctx):
+    """Gradient of :func:`interpolate_forward`: each input pixel collects the gradients of the outputs it fed,
     weighted as in the forward pass (for nearest, the sum over its block).
 
     Parameters
     ----------
     grad_output : ndarray, shape (N, C, H_out, W_out)
-    input : ndarray, shape (N, C, H, W)
+    ctx : Context
 
     Returns
     -------
     grad_input : ndarray, shape (N, C, H, W)
     """
-    x, matrices = _check(input, size, scale_factor, mode, align_corners)
-    grad_output = output_gradient(grad_output, x.shape[:2] + tuple(m.shape[0] for m in matrices))
-    return _apply(grad_output, [m.astype(grad_output.dtype) for m in matrices], transpose=True)
+    ctx = check_context(ctx, "interpolate")
+    matrices = ctx.saved["matrices"]
+    grad_output = output_gradient(grad_output, ctx.options["input_shape"][:2] + tuple(m.shape[0] for m in matrices))
+    return ctx.grads(_apply(grad_output, [m.astype(grad_output.dtype) for m in matrices], transpose=True))
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Resize feature maps, as ``torch.nn.functional.interpolate``; see :func:`interpolate_forward`."""
+    return interpolate_forward(input, size, scale_factor, mode, align_corners)[0]

@@ -1,8 +1,10 @@
 """Layers with a forward pass and an explicit, readable backward pass, with the names of ``torch.nn``.
 
-Every layer ``layer`` has ``layer(x)`` / ``layer.forward(x)``, which computes the output and keeps what
-the chain rule needs, and ``layer.backward(grad_output)``, which returns the gradient with respect to
-its input and adds each parameter's gradient to ``parameter.grad``.
+Every layer ``layer`` has ``layer(x)`` / ``layer.forward(x)``, which computes the output with
+``F.f_forward`` and keeps its ``ctx`` (what the chain rule needs), and ``layer.backward(grad_output)``,
+which hands the ctx to ``F.f_backward``, returns the gradient with respect to its input and adds each
+parameter's gradient to ``parameter.grad``. The first layer of a ``Sequential`` skips its input's
+gradient (the network's input is data; see ``Sequential``).
 
 The order below is the order data flows through a convolutional network.
 """

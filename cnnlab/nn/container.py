@@ -10,6 +10,14 @@ class Sequential(Module):
     ``forward`` runs the layers in order; ``backward`` runs their ``backward`` in reverse order,
     passing each layer's input gradient to the layer before it: that is the chain rule, layer by layer.
 
+    Which input gradients are computed: every layer's but the first one's. The network's input is data
+    (the images of a batch): nothing learns from it, so, as PyTorch skips an input tensor without
+    ``requires_grad``, the first layer does not compute its gradient (about a tenth of a training epoch)
+    and ``backward`` returns None. This holds in ``fit`` and in a plain training loop alike. Set
+    ``net.needs_input_grad = True`` before the forward pass to get it (a saliency map, a gradient check,
+    a network nested in another). ``forward`` passes the flag on to each layer's ``needs_input_grad``,
+    which goes into its ``ctx.needs_input_grad``.
+
     Examples
     --------
     >>> net = Sequential(Linear(4, 3), ReLU(), Linear(3, 2))   # doctest: +SKIP
@@ -42,27 +50,28 @@ class Sequential(Module):
             return Sequential(*layers[index])
         return layers[index]
 
+    #: The network's input is data and needs no gradient (see the class docstring).
+    needs_input_grad = False
+
     def forward(self, x):
-        for layer in self._modules.values():
+        for index, layer in enumerate(self._modules.values()):
+            # the first layer's input is the network's input; every other layer's input is a layer's output
+            layer.needs_input_grad = self.needs_input_grad if index == 0 else True
             x = layer(x)
         return x
 
-    def backward(self, grad_output, input_grad=True):
-        """Run every layer's backward, last layer first, and return the gradient w.r.t. the network's input.
+    def backward(self, grad_output):
+        """Run every layer's backward, last layer first; return the gradient w.r.t. the network's input.
 
         Parameters
         ----------
         grad_output : ndarray
             dLoss/d(output of the last layer), e.g. ``loss_fn.backward()``.
-        input_grad : bool
-            False when nobody needs the gradient with respect to the input (the images of a training
-            batch: nothing learns from them). The first layer may then skip computing it, as PyTorch
-            skips inputs that do not require a gradient, and None is returned.
+
+        Returns
+        -------
+        ndarray, the input's shape, or None unless ``needs_input_grad`` was True at forward time
         """
-        layers = list(self._modules.values())
-        for layer in reversed(layers[1:]):
+        for layer in reversed(list(self._modules.values())):
             grad_output = layer.backward(grad_output)
-        first = layers[0]
-        if not input_grad and getattr(first, "can_skip_input_grad", False):
-            return first.backward(grad_output, input_grad=False)
-        return first.backward(grad_output)
+        return grad_output

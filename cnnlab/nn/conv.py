@@ -1,22 +1,13 @@
 """Convolution layers: the lecture's step 1, feature detectors slid over the image, learned from data."""
 import numpy as np
 
-from .._validate import pair
-from ..functional import conv as _conv
+from .. import functional as F
+from .._validate import padding_argument, pair, positive_int
 from . import init
-from .linear import _positive_int
 from .module import Module
 from .parameter import Parameter
 
 __all__ = ["Conv2d", "ConvTranspose2d"]
-
-
-def _padding_argument(padding):
-    if isinstance(padding, str):
-        if padding not in ("valid", "same"):
-            raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
-        return padding
-    return pair(padding, "padding", minimum=0)
 
 
 class Conv2d(Module):
@@ -33,7 +24,7 @@ class Conv2d(Module):
     padding : int, (int, int), 'valid' or 'same'
     bias : bool
     rng : numpy.random.Generator or int, optional
-        Seeds PyTorch's default initialisation: Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
+        Seeds PyTorch's default initialization: Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
         ``fan_in = in_channels * kH * kW``, for weight and bias.
     dtype : np.float32 or np.float64
 
@@ -46,39 +37,33 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, rng=None,
                  dtype=np.float64):
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "in_channels")
-        self.out_channels = _positive_int(out_channels, "out_channels")
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
         self.kernel_size = pair(kernel_size, "kernel_size", minimum=1)
         self.stride = pair(stride, "stride", minimum=1)
-        self.padding = _padding_argument(padding)
+        self.padding = padding_argument(padding)
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels) + self.kernel_size, dtype=dtype))
         self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
         init._default_layer_init_(self.weight, self.bias, rng)
-        self._cache = None
+        self._ctx = None
 
     def forward(self, x):
         """x : ndarray, shape (N, in_channels, H, W) -> ndarray, shape (N, out_channels, H_out, W_out)."""
         if np.ndim(x) == 4 and np.shape(x)[1] != self.in_channels:
             raise ValueError(f"Conv2d expected {self.in_channels} input channels, got input of shape {np.shape(x)}")
         bias = None if self.bias is None else self.bias.data
-        output, self._cache = _conv._conv2d_with_cache(x, self.weight.data, bias, self.stride, self.padding)
+        output, self._ctx = F.conv2d_forward(x, self.weight.data, bias, self.stride, self.padding,
+                                             needs_input_grad=self._needs_input_grad(self.weight, self.bias))
         return output
 
-    #: :meth:`Sequential.backward` may ask the first layer not to compute the gradient of the input images.
-    can_skip_input_grad = True
-
-    def backward(self, grad_output, input_grad=True):
+    def backward(self, grad_output):
         """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> gradient w.r.t. the input, (N, in_channels, H, W).
 
         Each weight's gradient sums, over every position it visited, the input under it times the
         output's error there; the input's gradient spreads each output's error back over its window.
-        With ``input_grad=False`` (the first layer, whose input is the data) that last part is skipped
-        and None is returned.
+        None when ``needs_input_grad`` was False (the first layer of a network, whose input is data).
         """
-        if self._cache is None:
-            raise RuntimeError("call forward before backward: backward needs what forward saw")
-        grad_input, grad_weight, grad_bias = _conv._conv2d_backward_from_cache(grad_output, self._cache,
-                                                                               input_grad=input_grad)
+        grad_input, grad_weight, grad_bias = F.conv2d_backward(grad_output, self._saved_ctx())
         self.weight.accumulate_grad(grad_weight)
         if self.bias is not None:
             self.bias.accumulate_grad(grad_bias)
@@ -107,7 +92,7 @@ class ConvTranspose2d(Module):
     kernel_size, stride, padding, output_padding : int or (int, int)
     bias : bool
     rng : numpy.random.Generator or int, optional
-        Seeds PyTorch's default initialisation (fan_in = out_channels * kH * kW, as PyTorch computes it).
+        Seeds PyTorch's default initialization (fan_in = out_channels * kH * kW, as PyTorch computes it).
     dtype : np.float32 or np.float64
 
     Shapes
@@ -119,8 +104,8 @@ class ConvTranspose2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, bias=True,
                  rng=None, dtype=np.float64):
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "in_channels")
-        self.out_channels = _positive_int(out_channels, "out_channels")
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
         self.kernel_size = pair(kernel_size, "kernel_size", minimum=1)
         self.stride = pair(stride, "stride", minimum=1)
         self.padding = pair(padding, "padding", minimum=0)
@@ -128,20 +113,19 @@ class ConvTranspose2d(Module):
         self.weight = Parameter(np.empty((self.in_channels, self.out_channels) + self.kernel_size, dtype=dtype))
         self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
         init._default_layer_init_(self.weight, self.bias, rng)
-        self._cache = None
+        self._ctx = None
 
     def forward(self, x):
         """x : ndarray, shape (N, in_channels, H, W) -> ndarray, shape (N, out_channels, H_out, W_out)."""
         bias = None if self.bias is None else self.bias.data
-        output, self._cache = _conv._conv_transpose2d_with_cache(x, self.weight.data, bias, self.stride,
-                                                                 self.padding, self.output_padding)
+        output, self._ctx = F.conv_transpose2d_forward(x, self.weight.data, bias, self.stride, self.padding,
+                                                       self.output_padding,
+                                                       needs_input_grad=self._needs_input_grad(self.weight, self.bias))
         return output
 
     def backward(self, grad_output):
         """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> gradient w.r.t. the input, (N, in_channels, H, W)."""
-        if self._cache is None:
-            raise RuntimeError("call forward before backward: backward needs what forward saw")
-        grad_input, grad_weight, grad_bias = _conv._conv_transpose2d_backward_from_cache(grad_output, self._cache)
+        grad_input, grad_weight, grad_bias = F.conv_transpose2d_backward(grad_output, self._saved_ctx())
         self.weight.accumulate_grad(grad_weight)
         if self.bias is not None:
             self.bias.accumulate_grad(grad_bias)

@@ -1,4 +1,4 @@
-"""Weight initialisation, with the names of ``torch.nn.init``.
+"""Weight initialization, with the names of ``torch.nn.init``.
 
 All zeros cannot learn (every unit computes the same thing and gets the same update), so weights start
 as small random values that *break symmetry*. How small matters: Xavier/Glorot keeps the variance of
@@ -13,18 +13,11 @@ import numbers
 
 import numpy as np
 
+from .._validate import generator
 from .parameter import Parameter
 
 __all__ = ["calculate_gain", "zeros_", "ones_", "constant_", "uniform_", "normal_", "xavier_uniform_",
            "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
-
-
-def _generator(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, numbers.Integral):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
 
 
 def _array(tensor):
@@ -95,7 +88,7 @@ def uniform_(tensor, a=0.0, b=1.0, rng=None):
     if not a <= b:
         raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
     array = _array(tensor)
-    return _fill(tensor, _generator(rng).uniform(a, b, size=array.shape))
+    return _fill(tensor, generator(rng).uniform(a, b, size=array.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, rng=None):
@@ -103,7 +96,7 @@ def normal_(tensor, mean=0.0, std=1.0, rng=None):
     if std < 0:
         raise ValueError(f"std must be at least 0, got {std}")
     array = _array(tensor)
-    return _fill(tensor, _generator(rng).normal(mean, std, size=array.shape))
+    return _fill(tensor, generator(rng).normal(mean, std, size=array.shape))
 
 
 def xavier_uniform_(tensor, gain=1.0, rng=None):
@@ -154,7 +147,7 @@ def _default_layer_init_(weight, bias, rng):
     weight: kaiming_uniform_ with a = sqrt(5), i.e. Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in));
     bias: Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the weight's fan_in.
     """
-    rng = _generator(rng)
+    rng = generator(rng)
     kaiming_uniform_(weight, a=math.sqrt(5), rng=rng)
     if bias is not None:
         fan_in, _ = _fans(_array(weight))

@@ -13,26 +13,28 @@ __all__ = ["CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss"]
 
 
 class _Loss(Module):
-    _function = None  # the name of the function in cnnlab.functional; its gradient is <name>_backward
+    """A loss layer: ``forward`` and ``backward`` are one op of ``cnnlab.functional`` (set by each subclass)."""
 
     def __init__(self, reduction="mean"):
         super().__init__()
         self.reduction = choice(reduction, "reduction", ("mean", "sum", "none"))
-        self._saved = None
+        self._ctx = None
+
+    def _forward(self, input, target):
+        raise NotImplementedError
 
     def forward(self, input, target):
-        loss = getattr(F, self._function)(input, target, reduction=self.reduction)
-        self._saved = (input, target, np.shape(loss))
+        loss, self._ctx = self._forward(input, target)
+        self._loss_shape = np.shape(loss)
         return loss
 
     def backward(self, grad_output=None):
         """dLoss/d(input), the input's shape; ``grad_output`` (dFinal/dLoss) defaults to 1, the loss itself."""
-        if self._saved is None:
+        if self._ctx is None:
             raise RuntimeError("call the loss (forward) before backward")
-        input, target, shape = self._saved
         if grad_output is None:
-            grad_output = np.ones(shape)
-        return getattr(F, self._function + "_backward")(grad_output, input, target, reduction=self.reduction)
+            grad_output = np.ones(self._loss_shape)
+        return self._backward(grad_output, self._ctx)
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
@@ -47,19 +49,35 @@ class CrossEntropyLoss(_Loss):
     Shapes: input ``(N, C)`` scores (logits, *before* softmax); target ``(N,)`` class indices or ``(N, C)``
     probabilities. Output: a scalar (or ``(N,)`` with ``reduction='none'``).
     """
-    _function = "cross_entropy"
+
+    def _forward(self, input, target):
+        return F.cross_entropy_forward(input, target, reduction=self.reduction)
+
+    _backward = staticmethod(F.cross_entropy_backward)
 
 
 class MSELoss(_Loss):
     """Mean squared error ``mean((input - target)^2)``. Shapes: input and target the same shape."""
-    _function = "mse_loss"
+
+    def _forward(self, input, target):
+        return F.mse_loss_forward(input, target, reduction=self.reduction)
+
+    _backward = staticmethod(F.mse_loss_backward)
 
 
 class BCELoss(_Loss):
     """Binary cross-entropy of probabilities in [0, 1] (after a Sigmoid): ``-(t log p + (1 - t) log(1 - p))``."""
-    _function = "binary_cross_entropy"
+
+    def _forward(self, input, target):
+        return F.binary_cross_entropy_forward(input, target, reduction=self.reduction)
+
+    _backward = staticmethod(F.binary_cross_entropy_backward)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid then binary cross-entropy, in one stable step (prefer it to Sigmoid + BCELoss)."""
-    _function = "binary_cross_entropy_with_logits"
+
+    def _forward(self, input, target):
+        return F.binary_cross_entropy_with_logits_forward(input, target, reduction=self.reduction)
+
+    _backward = staticmethod(F.binary_cross_entropy_with_logits_backward)

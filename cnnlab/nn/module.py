@@ -44,11 +44,24 @@ class Module:
         object.__setattr__(self, name, array)
         self._buffers[name] = array
 
-    def _set_buffer(self, name, array):
-        object.__setattr__(self, name, array)
-        self._buffers[name] = array
-
     # -- the two halves of the chain rule ---------------------------------------------------------
+    #: Whether ``backward`` returns the gradient with respect to the layer's input. True for a layer on
+    #: its own; a :class:`~cnnlab.nn.Sequential` sets it for each of its layers (False for the first one
+    #: when the network's input is data, see there). A layer passes it on to ``F.f_forward`` as the first
+    #: entry of ``needs_input_grad``, with one entry per parameter (its ``requires_grad``).
+    needs_input_grad = True
+
+    def _needs_input_grad(self, *parameters):
+        """``needs_input_grad`` for ``F.f_forward``: the input's flag, then one per parameter (None: no gradient)."""
+        return (bool(self.needs_input_grad),) + tuple(p is not None and p.requires_grad for p in parameters)
+
+    def _saved_ctx(self):
+        """The ``ctx`` the last forward kept, or a clear error when backward comes first."""
+        ctx = getattr(self, "_ctx", None)
+        if ctx is None:
+            raise RuntimeError(f"call forward before backward: {type(self).__name__}.backward needs what forward saw")
+        return ctx
+
     def forward(self, *inputs):
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")
 
@@ -81,7 +94,7 @@ class Module:
                 yield (f"{module_name}.{name}" if module_name else name), parameter
 
     def parameters(self):
-        """Yield every learnable Parameter (what an optimiser updates)."""
+        """Yield every learnable Parameter (what an optimizer updates)."""
         for _, parameter in self.named_parameters():
             yield parameter
 
@@ -153,7 +166,7 @@ class Module:
                 value = np.asarray(state_dict[name])
                 if np.shape(old) != value.shape:
                     raise ValueError(f"load_state_dict: {name} has shape {value.shape}, expected {np.shape(old)}")
-                module._set_buffer(attribute, value.astype(np.asarray(old).dtype, copy=True))
+                module.register_buffer(attribute, value.astype(np.asarray(old).dtype, copy=True))
         return self
 
     def _buffer_owners(self):
@@ -174,7 +187,7 @@ class Module:
         for module in self.modules():
             for attribute, buffer in list(module._buffers.items()):
                 if isinstance(buffer, np.ndarray) and buffer.dtype.kind == "f":
-                    module._set_buffer(attribute, buffer.astype(dtype))
+                    module.register_buffer(attribute, buffer.astype(dtype))
         return self
 
     def float(self):

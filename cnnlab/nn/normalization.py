@@ -1,8 +1,8 @@
-"""Batch normalisation: standardise each channel over the batch, then learn a scale and a shift."""
+"""Batch normalization: standardize each channel over the batch, then learn a scale and a shift."""
 import numpy as np
 
-from ..functional import normalization as _normalization
-from .linear import _positive_int
+from .. import functional as F
+from .._validate import positive_int
 from .module import Module
 from .parameter import Parameter
 
@@ -15,7 +15,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  dtype=np.float64):
         super().__init__()
-        self.num_features = _positive_int(num_features, "num_features")
+        self.num_features = positive_int(num_features, "num_features")
         self.eps, self.momentum = float(eps), float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
@@ -28,7 +28,7 @@ class _BatchNorm(Module):
             self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
         else:
             self.running_mean = self.running_var = None
-        self._cache = None
+        self._ctx = None
 
     def _check_input(self, x):
         if np.ndim(x) not in self._dims:
@@ -44,31 +44,17 @@ class _BatchNorm(Module):
         use_batch_statistics = self.training or not self.track_running_stats
         weight = None if self.weight is None else self.weight.data
         bias = None if self.bias is None else self.bias.data
-        self._used_batch_statistics = use_batch_statistics
-        output, self._cache = _normalization._batch_norm_with_cache(x, self.running_mean, self.running_var, weight, bias,
-                                                       use_batch_statistics, self.momentum, self.eps)
+        output, self._ctx = F.batch_norm_forward(x, self.running_mean, self.running_var, weight, bias,
+                                                 use_batch_statistics, self.momentum, self.eps,
+                                                 needs_input_grad=self._needs_input_grad(self.weight, self.bias))
         return output
 
     def backward(self, grad_output):
-        if self._cache is None:
-            raise RuntimeError("call forward before backward")
-        if self._used_batch_statistics:
-            grad_input, grad_weight, grad_bias = _normalization._batch_norm_backward_from_cache(grad_output, self._cache)
-        else:
-            grad_input, grad_weight, grad_bias = self._backward_with_fixed_statistics(grad_output)
+        grad_input, grad_weight, grad_bias = F.batch_norm_backward(grad_output, self._saved_ctx())
         if self.weight is not None:
             self.weight.accumulate_grad(grad_weight)
             self.bias.accumulate_grad(grad_bias)
         return grad_input
-
-    def _backward_with_fixed_statistics(self, grad_output):
-        """Test mode: mean and variance are constants, so the layer is a per-channel ``scale * x + shift``."""
-        cache = self._cache
-        g = np.asarray(grad_output).reshape(cache.centred.shape)  # (N, C, L)
-        grad_bias = g.sum(axis=(0, 2))
-        grad_weight = np.einsum("ncl,ncl->c", g, cache.centred) * cache.inv_std
-        grad_input = g * (cache.weight * cache.inv_std)[:, None]
-        return grad_input.reshape(cache.input_shape), grad_weight, grad_bias
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

@@ -7,7 +7,7 @@ __all__ = ["Parameter"]
 class Parameter:
     """A learnable array of a layer, with its gradient beside it.
 
-    Like ``torch.nn.Parameter``: ``data`` holds the values an optimiser changes, ``grad`` holds
+    Like ``torch.nn.Parameter``: ``data`` holds the values an optimizer changes, ``grad`` holds
     dLoss/d(data) after a backward pass (``None`` before the first one and after ``zero_grad``).
     Gradients *accumulate*: two backward passes without ``zero_grad`` in between add up, as in PyTorch.
 
@@ -16,7 +16,7 @@ class Parameter:
     data : ndarray
         The initial values; float32 and float64 keep their dtype, anything else becomes float64.
     requires_grad : bool
-        False for values the optimiser must not change.
+        False for values the optimizer must not change.
 
     Examples
     --------
@@ -47,8 +47,11 @@ class Parameter:
         return self.data.size
 
     def accumulate_grad(self, grad):
-        """Add ``grad`` (same shape as ``data``) to ``self.grad``: the chain rule sums over every use."""
-        if not self.requires_grad:
+        """Add ``grad`` (same shape as ``data``) to ``self.grad``: the chain rule sums over every use.
+
+        ``grad`` is None when the backward pass skipped it (``requires_grad`` False): nothing to add.
+        """
+        if not self.requires_grad or grad is None:
             return
         if grad.shape != self.data.shape:
             raise ValueError(f"gradient of shape {grad.shape} does not match the parameter's shape {self.data.shape}")

@@ -1,6 +1,6 @@
 """Pooling layers: the lecture's step 2, keep the strongest (or average) response of each window."""
 from .._validate import pair
-from ..functional import pooling as _pooling
+from .. import functional as F
 from .module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d"]
@@ -32,19 +32,13 @@ class MaxPool2d(_Pool2d):
     input ``(N, C, H, W)`` -> output ``(N, C, H_out, W_out)``, ``H_out = (H + 2 * padding - kernel) // stride + 1``.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
-        super().__init__(kernel_size, stride, padding, ceil_mode)
-        self._cache = None
-
     def forward(self, x):
-        output, self._cache = _pooling._max_pool2d_with_cache(x, self.kernel_size, self.stride, self.padding,
-                                                              self.ceil_mode)
+        output, self._ctx = F.max_pool2d_forward(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                                 needs_input_grad=self._needs_input_grad())
         return output
 
     def backward(self, grad_output):
-        if self._cache is None:
-            raise RuntimeError("call forward before backward")
-        return _pooling._max_pool2d_backward_from_cache(grad_output, self._cache)
+        return F.max_pool2d_backward(grad_output, self._saved_ctx())
 
 
 class AvgPool2d(_Pool2d):
@@ -58,18 +52,11 @@ class AvgPool2d(_Pool2d):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
-        self._input = None
-
-    def _options(self):
-        return dict(kernel_size=self.kernel_size, stride=self.stride, padding=self.padding,
-                    ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad)
 
     def forward(self, x):
-        output = _pooling.avg_pool2d(x, **self._options())
-        self._input = x
+        output, self._ctx = F.avg_pool2d_forward(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                                 self.count_include_pad, needs_input_grad=self._needs_input_grad())
         return output
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError("call forward before backward")
-        return _pooling.avg_pool2d_backward(grad_output, self._input, **self._options())
+        return F.avg_pool2d_backward(grad_output, self._saved_ctx())

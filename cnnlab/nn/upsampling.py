@@ -1,4 +1,4 @@
-"""Upsample: make feature maps larger by repeating (nearest) or blending (bilinear) neighbours."""
+"""Upsample: make feature maps larger by repeating (nearest) or blending (bilinear) neighbors."""
 from .. import functional as F
 from .module import Module
 
@@ -16,23 +16,14 @@ class Upsample(Module):
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None):
         super().__init__()
         self.size, self.scale_factor, self.mode, self.align_corners = size, scale_factor, mode, align_corners
-        self._input = None
-
-    def _options(self):
-        options = dict(size=self.size, scale_factor=self.scale_factor, mode=self.mode)
-        if self.align_corners is not None:
-            options["align_corners"] = self.align_corners
-        return options
 
     def forward(self, x):
-        output = F.interpolate(x, **self._options())
-        self._input = x
+        output, self._ctx = F.interpolate_forward(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                                                  needs_input_grad=self._needs_input_grad())
         return output
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError("call forward before backward")
-        return F.interpolate_backward(grad_output, self._input, **self._options())
+        return F.interpolate_backward(grad_output, self._saved_ctx())
 
     def extra_repr(self):
         shown = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"

@@ -1,4 +1,4 @@
-"""Optimisers with the names and update rules of ``torch.optim``.
+"""Optimizers with the names and update rules of ``torch.optim``.
 
 Each takes ``model.parameters()`` and a learning rate; ``zero_grad()`` forgets the old gradients and
 ``step()`` moves every parameter against its gradient.

@@ -21,7 +21,7 @@ class SGD(Optimizer):
     momentum : float
     dampening : float
     weight_decay : float
-        Adds ``weight_decay * w`` to the gradient (L2 regularisation).
+        Adds ``weight_decay * w`` to the gradient (L2 regularization).
     nesterov : bool
     """
 

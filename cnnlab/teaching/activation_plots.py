@@ -44,30 +44,31 @@ def activation_and_derivative(name, x, **params):
     x = np.asarray(x, dtype=float)
     ones = np.ones_like(x)
     if name == "sigmoid":
-        return F.sigmoid(x), F.sigmoid_backward(ones, x)
+        return F.sigmoid(x), F.sigmoid_backward(ones, F.sigmoid_forward(x)[1])
     if name == "tanh":
-        return F.tanh(x), F.tanh_backward(ones, x)
+        return F.tanh(x), F.tanh_backward(ones, F.tanh_forward(x)[1])
     if name == "softplus":
-        return F.softplus(x, beta=p["beta"]), F.softplus_backward(ones, x, beta=p["beta"])
+        return F.softplus(x, beta=p["beta"]), F.softplus_backward(ones, F.softplus_forward(x, beta=p["beta"])[1])
     if name == "centred softplus":
-        return F.centered_softplus(x), F.centered_softplus_backward(ones, x)
+        return F.centered_softplus(x), F.centered_softplus_backward(ones, F.centered_softplus_forward(x)[1])
     if name == "ReLU":
-        return F.relu(x), F.relu_backward(ones, x)
+        return F.relu(x), F.relu_backward(ones, F.relu_forward(x)[1])
     if name == "leaky ReLU":
         slope = p["negative_slope"]
-        return F.leaky_relu(x, slope), F.leaky_relu_backward(ones, x, slope)
+        return F.leaky_relu(x, slope), F.leaky_relu_backward(ones, F.leaky_relu_forward(x, slope)[1])
     if name == "PReLU":
         weight = np.array([p["prelu_weight"]])
-        return F.prelu(x, weight), F.prelu_backward(ones, x, weight)[0]
+        return F.prelu(x, weight), F.prelu_backward(ones, F.prelu_forward(x, weight)[1])[0]
     if name == "RReLU":
         # Same seed in forward and backward: the same random slopes.
         options = {"lower": p["lower"], "upper": p["upper"], "training": True}
-        return F.rrelu(x, rng=p["seed"], **options), F.rrelu_backward(ones, x, rng=p["seed"], **options)
+        return (F.rrelu(x, rng=p["seed"], **options),
+                F.rrelu_backward(ones, F.rrelu_forward(x, rng=p["seed"], **options)[1]))
     if name == "noisy ReLU":
         return (F.noisy_relu(x, p["sigma"], rng=p["seed"]),
-                F.noisy_relu_backward(ones, x, p["sigma"], rng=p["seed"]))
+                F.noisy_relu_backward(ones, F.noisy_relu_forward(x, p["sigma"], rng=p["seed"])[1]))
     if name == "ELU":
-        return F.elu(x, p["alpha"]), F.elu_backward(ones, x, p["alpha"])
+        return F.elu(x, p["alpha"]), F.elu_backward(ones, F.elu_forward(x, p["alpha"])[1])
     if name == "maxout":
         return _maxout(x, p["maxout_pieces"])
     raise ValueError(f"name must be one of {', '.join(NAMES)}, got {name!r}")
@@ -79,7 +80,7 @@ def _maxout(x, pieces):
     lines = np.outer(x, weights) + np.array([b for _, b in pieces])
     y = F.maxout(lines, num_pieces=len(pieces), dim=1)[:, 0]
     # Chain rule through the lines: d(w x + b)/dx = w for the piece that won.
-    d_lines = F.maxout_backward(np.ones((len(x), 1)), lines, num_pieces=len(pieces), dim=1)
+    d_lines = F.maxout_backward(np.ones((len(x), 1)), F.maxout_forward(lines, num_pieces=len(pieces), dim=1)[1])
     return y, d_lines @ weights
 
 

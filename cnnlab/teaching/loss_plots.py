@@ -60,9 +60,10 @@ def loss_slopes(p):
     p = np.asarray(p, dtype=float)
     truth, ones = np.ones_like(p), np.ones_like(p)
     return {
-        "MSE": F.mse_loss_backward(ones, p, truth, reduction="none"),
-        "MAE": F.l1_loss_backward(ones, p, truth, reduction="none"),
-        "binary cross-entropy": F.binary_cross_entropy_backward(ones, p, truth, reduction="none"),
+        "MSE": F.mse_loss_backward(ones, F.mse_loss_forward(p, truth, reduction="none")[1]),
+        "MAE": F.l1_loss_backward(ones, F.l1_loss_forward(p, truth, reduction="none")[1]),
+        "binary cross-entropy": F.binary_cross_entropy_backward(
+            ones, F.binary_cross_entropy_forward(p, truth, reduction="none")[1]),
     }
 
 
@@ -84,10 +85,12 @@ def logit_slopes(p):
     p = np.asarray(p, dtype=float)
     z = np.log(p) - np.log1p(-p)  # the logit: the input that the sigmoid turns into p
     truth, ones = np.ones_like(p), np.ones_like(p)
-    through_sigmoid = F.mse_loss_backward(ones, F.sigmoid(z), truth, reduction="none") * F.sigmoid_backward(ones, z)
+    through_sigmoid = (F.mse_loss_backward(ones, F.mse_loss_forward(F.sigmoid(z), truth, reduction="none")[1])
+                       * F.sigmoid_backward(ones, F.sigmoid_forward(z)[1]))
     return {
         "MSE": through_sigmoid,
-        "binary cross-entropy": F.binary_cross_entropy_with_logits_backward(ones, z, truth, reduction="none"),
+        "binary cross-entropy": F.binary_cross_entropy_with_logits_backward(
+            ones, F.binary_cross_entropy_with_logits_forward(z, truth, reduction="none")[1]),
     }
 
 

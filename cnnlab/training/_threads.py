@@ -3,10 +3,11 @@ other programs competing for the cores.
 
 Measured on a 2-core machine (Ex. 3.1 network, batch 32, float32): unloaded, two OpenBLAS threads were
 about 10% faster than one; with any other busy process, two threads were 4 to 7 times *slower* (each
-thread waits for the other at every matrix product). The limit needs ``threadpoolctl``; without it the
-BLAS keeps its default.
+thread waits for the other at every matrix product). The limit comes from ``threadpoolctl``.
 """
 import contextlib
+
+from threadpoolctl import threadpool_limits
 
 __all__ = ["blas_threads"]
 
@@ -14,9 +15,5 @@ __all__ = ["blas_threads"]
 def blas_threads(count):
     """A context manager limiting the BLAS to ``count`` threads (``None``: leave it as it is)."""
     if count is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
         return contextlib.nullcontext()
     return threadpool_limits(limits=count, user_api="blas")

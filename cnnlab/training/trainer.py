@@ -2,20 +2,19 @@
 
 The lecture's terms, as they happen here:
 
-- **iteration**: one forward (and backward) pass on one mini-batch, followed by one optimiser step;
+- **iteration**: one forward (and backward) pass on one mini-batch, followed by one optimizer step;
 - **batch size**: the number of images in that mini-batch;
 - **epoch**: one full pass over the training set (``ceil(N / batch_size)`` iterations);
-- **learning rate**: the optimiser's ``lr`` (update = learning rate x gradient);
+- **learning rate**: the optimizer's ``lr`` (update = learning rate x gradient);
 - **max epochs**: ``epochs``, how many passes to make.
 """
-import numbers
 import time
 
 import numpy as np
 
+from .._validate import positive_int
 from .history import History
 from .metrics import accuracy as _accuracy
-from ..nn.container import Sequential
 from ._threads import blas_threads
 from .progress import make_progress
 
@@ -34,12 +33,6 @@ def _check_data(x, y, name):
     return x, y
 
 
-def _positive_int(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _is_classification(output, y):
     return output.ndim == 2 and y.ndim == 1 and y.dtype.kind in "iu"
 
@@ -47,13 +40,6 @@ def _is_classification(output, y):
 def _batches(n, batch_size):
     for start in range(0, n, batch_size):
         yield slice(start, min(start + batch_size, n))
-
-
-def _backward(model, grad_output):
-    """The network's backward pass; a Sequential skips the gradient w.r.t. the images (nothing learns from it)."""
-    if isinstance(model, Sequential):
-        return model.backward(grad_output, input_grad=False)
-    return model.backward(grad_output)
 
 
 def predict(model, x, batch_size=500, threads=1):
@@ -72,7 +58,7 @@ def predict(model, x, batch_size=500, threads=1):
         For a classifier, the scores (logits) of shape (N, num_classes): ``argmax(axis=1)`` is the prediction.
     """
     x = np.asarray(x)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = positive_int(batch_size, "batch_size")
     was_training = model.training
     model.eval()
     try:
@@ -139,7 +125,6 @@ def fit(model, loss_fn, optimizer, x_train, y_train, epochs=1, batch_size=64, va
     threads : int or None
         BLAS threads while training. One is fastest for small networks and does not collapse when other
         programs use the cores (two threads were 4-7 times slower then); ``None`` keeps the BLAS default.
-        Needs the ``threadpoolctl`` package; without it the BLAS default is used.
 
     Returns
     -------
@@ -147,8 +132,8 @@ def fit(model, loss_fn, optimizer, x_train, y_train, epochs=1, batch_size=64, va
         Per-epoch ``loss``, ``accuracy`` and, with validation data, ``val_loss`` and ``val_accuracy``.
     """
     x_train, y_train = _check_data(x_train, y_train, "fit")
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
     if validation_data is not None:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise ValueError("validation_data must be a pair (x_val, y_val)")
@@ -187,7 +172,7 @@ def _train(model, loss_fn, optimizer, x_train, y_train, epochs, batch_size, vali
                     raise FloatingPointError(f"the network's outputs or loss became infinite or NaN at epoch {epoch}, "
                                              f"iteration {iteration}: the learning rate is probably too large")
                 optimizer.zero_grad()
-                _backward(model, loss_fn.backward())
+                model.backward(loss_fn.backward())  # a Sequential skips the images' gradient
                 optimizer.step()
 
                 history.iteration_loss.append(loss)
@@ -210,7 +195,7 @@ def _train(model, loss_fn, optimizer, x_train, y_train, epochs, batch_size, vali
 
 
 class Trainer:
-    """A model, its loss and its optimiser kept together: ``Trainer(model, loss, optimizer).fit(x, y)``.
+    """A model, its loss and its optimizer kept together: ``Trainer(model, loss, optimizer).fit(x, y)``.
 
     A convenience around :func:`fit`, :func:`evaluate` and :func:`predict` that also keeps one
     :class:`History` across several ``fit`` calls.

@@ -1,16 +1,16 @@
 """The targets of a single-shot grid detector, and the way back from its output to boxes.
 
 In the spirit of YOLO v1 (Redmon et al., 2016), the image is cut into an S x S grid of cells. The
-cell that holds an object's centre is responsible for it and learns to predict
+cell that holds an object's center is responsible for it and learns to predict
 
-- its *objectness*: 1 for "an object's centre is in me", 0 for every other cell;
+- its *objectness*: 1 for "an object's center is in me", 0 for every other cell;
 - its *class*;
-- its *box*: the centre's position inside the cell (two numbers between 0 and 1) and the box's
+- its *box*: the center's position inside the cell (two numbers between 0 and 1) and the box's
   width and height as fractions of the image.
 
 One convolutional network predicts all cells at once, in a single pass: its output has ``5 + C``
 channels on the S x S grid, in this order: objectness (a logit), the four box numbers, then the
-``C`` class scores (logits). A cell can hold only one object: when two centres fall into the same
+``C`` class scores (logits). A cell can hold only one object: when two centers fall into the same
 cell, the larger box is kept (YOLO v1's known limit).
 """
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import functional as F
-from .._validate import as_float_array
+from .._validate import as_float_array, positive_int
 from ._checks import as_fraction, as_labels
 
 __all__ = ["GridTargets", "encode_grid", "decode_grid", "decode_output", "GridDetectionLoss"]
@@ -31,11 +31,11 @@ class GridTargets:
     Attributes
     ----------
     objectness : ndarray, shape (N, S, S)
-        1.0 in the cell that holds an object's centre, else 0.0.
+        1.0 in the cell that holds an object's center, else 0.0.
     classes : ndarray of int64, shape (N, S, S)
         The object's class in those cells, -1 elsewhere.
     offsets : ndarray, shape (N, 4, S, S)
-        ``(centre x in the cell, centre y in the cell, width / image, height / image)``, each in [0, 1];
+        ``(center x in the cell, center y in the cell, width / image, height / image)``, each in [0, 1];
         0 in cells without an object.
     """
 
@@ -53,9 +53,8 @@ class GridTargets:
 
 
 def _grid_size(image_size, grid_size):
-    for name, value in (("image_size", image_size), ("grid_size", grid_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    positive_int(image_size, "image_size")
+    positive_int(grid_size, "grid_size")
     if image_size % grid_size:
         raise ValueError(f"grid_size ({grid_size}) must divide image_size ({image_size}) into whole cells")
     return image_size / grid_size
@@ -92,14 +91,14 @@ def encode_grid(labels, boxes, image_size, grid_size):
     area = np.zeros((n, grid_size, grid_size))
     for i, k in zip(*np.nonzero(labels >= 0)):
         x0, y0, x1, y1 = boxes[i, k]
-        centre_x, centre_y = (x0 + x1) / 2 / cell, (y0 + y1) / 2 / cell  # in cells
-        col, row = min(int(centre_x), grid_size - 1), min(int(centre_y), grid_size - 1)
+        center_x, center_y = (x0 + x1) / 2 / cell, (y0 + y1) / 2 / cell  # in cells
+        col, row = min(int(center_x), grid_size - 1), min(int(center_y), grid_size - 1)
         if (x1 - x0) * (y1 - y0) <= area[i, row, col]:
             continue  # the cell already holds a larger object
         area[i, row, col] = (x1 - x0) * (y1 - y0)
         objectness[i, row, col] = 1.0
         classes[i, row, col] = labels[i, k]
-        offsets[i, :, row, col] = (centre_x - col, centre_y - row, (x1 - x0) / image_size, (y1 - y0) / image_size)
+        offsets[i, :, row, col] = (center_x - col, center_y - row, (x1 - x0) / image_size, (y1 - y0) / image_size)
     return GridTargets(objectness, classes, offsets)
 
 
@@ -109,11 +108,11 @@ def decode_grid(objectness, classes, offsets, image_size, threshold=0.5):
     Parameters
     ----------
     objectness : array_like, shape (N, S, S)
-        Predicted probability that an object's centre is in each cell (after the sigmoid).
+        Predicted probability that an object's center is in each cell (after the sigmoid).
     classes : array_like of int, shape (N, S, S)
         Predicted class of each cell (the argmax of its class scores).
     offsets : array_like, shape (N, 4, S, S)
-        Predicted ``(centre x in the cell, centre y in the cell, width / image, height / image)``.
+        Predicted ``(center x in the cell, center y in the cell, width / image, height / image)``.
     image_size : int
     threshold : float
         Cells below this objectness predict nothing.
@@ -139,9 +138,9 @@ def decode_grid(objectness, classes, offsets, image_size, threshold=0.5):
     for i in range(n):
         rows, cols = np.nonzero(objectness[i] >= threshold)
         dx, dy, width, height = offsets[i][:, rows, cols]
-        centre_x, centre_y = (cols + dx) * cell, (rows + dy) * cell
+        center_x, center_y = (cols + dx) * cell, (rows + dy) * cell
         half_w, half_h = width * image_size / 2, height * image_size / 2
-        boxes = np.stack([centre_x - half_w, centre_y - half_h, centre_x + half_w, centre_y + half_h], axis=1)
+        boxes = np.stack([center_x - half_w, center_y - half_h, center_x + half_w, center_y + half_h], axis=1)
         results.append((boxes.reshape(-1, 4), objectness[i, rows, cols], classes[i, rows, cols]))
     return results
 
@@ -225,9 +224,10 @@ class GridDetectionLoss:
         output, has_object, cell_weight, classes, box_error = self._saved
         n = len(output)
         grad = np.zeros_like(output)
-        grad[:, 0] = F.binary_cross_entropy_with_logits_backward(1.0 / n, output[:, 0], has_object,
-                                                                 weight=cell_weight, reduction="sum")
+        grad[:, 0] = F.binary_cross_entropy_with_logits_backward(
+            1.0 / n, F.binary_cross_entropy_with_logits_forward(output[:, 0], has_object, weight=cell_weight,
+                                                                reduction="sum")[1])
         grad[:, 1:5] = 2 * self.box_weight * box_error / n
-        grad[:, 5:] = F.cross_entropy_backward((has_object / n).astype(output.dtype), output[:, 5:], classes,
-                                               reduction="none")
+        grad[:, 5:] = F.cross_entropy_backward((has_object / n).astype(output.dtype),
+                                               F.cross_entropy_forward(output[:, 5:], classes, reduction="none")[1])
         return grad
