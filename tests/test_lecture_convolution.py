@@ -23,30 +23,27 @@ def test_2x2_kernel_on_the_100x100_image_gives_10():
     assert 1 * 2 + 1 * 0 + 3 * 0 + 4 * 2 == 10
 
 
-def test_what_the_later_values_12_30_42_can_and_cannot_be():
-    """Lecture 000's later slides print "12 10 / 30 42" (and "10 2 0 / 3 4 2") over the image; the figure is lost.
+def test_the_slides_12_10_30_42_are_pixels_with_their_kernel_weights():
+    """The first lecture's later slides print "12 10 / 30 42" (and "10 2 0 / 3 4 2") over the image.
 
-    What the arithmetic allows:
-    - every output of [[2, 0], [0, 2]] is 2 * (top-left + bottom-right) of its patch, so on an
-      integer image it is even: 12, 30 and 42 can be outputs (diagonal sums 6, 15 and 21);
-    - read row by row as the top-left of the feature map, "12 10 / 30 42" cannot be: the top-left
-      output is 10 by the slide's own sum, never 12;
-    - with the 10 first, [[10, 12], [30, 42]] can be the feature map's corner: it needs the image's
-      3x3 corner [[1, 1, a], [3, 4, 5], [b, 12, 17]] (any a, b);
-    - "10 2 0 / 3 4 2" reads as the result 10 written over the first pixel and the kernel's
-      2 0 / 0 2 drawn one step to the right (stride 1), its bottom-left 0 hidden by the pixel 4.
+    Notebook 01 reads them as the figure draws them: each image cell holds its pixel with the kernel's
+    weight written small beside it, so "12" is pixel 1 under weight 2, "10" pixel 1 under weight 0,
+    "30" pixel 3 under weight 0 and "42" pixel 4 under weight 2. They are not outputs: the only output
+    on those slides is the 10 of the sum 1*2 + 1*0 + 3*0 + 4*2. "10 2 0 / 3 4 2" is that result 10
+    written over the first pixel and the kernel's 2 0 / 0 2 drawn one step to the right (stride 1),
+    its bottom-left 0 hidden by the pixel 4.
     """
-    rng = np.random.default_rng(0)
-    patches = rng.integers(0, 256, size=(200, 2, 2))
-    outputs = np.array([cnnlab.correlate2d(p, TWO_BY_TWO)[0, 0] for p in patches])
+    corner = np.array([[1, 1], [3, 4]])
+    as_drawn = [[f"{pixel}{weight}" for pixel, weight in zip(pixel_row, weight_row)]
+                for pixel_row, weight_row in zip(corner, TWO_BY_TWO)]
+    assert as_drawn == [["12", "10"], ["30", "42"]]
+    assert cnnlab.correlate2d(corner, TWO_BY_TWO)[0, 0] == 10
+    # Read as outputs instead, the top-left would be 12 by the slide's own sum 10: it cannot be.
+    assert cnnlab.correlate2d(corner, TWO_BY_TWO)[0, 0] != 12
+    # Every output of [[2, 0], [0, 2]] is 2 * (top-left + bottom-right) of its patch.
+    patches = np.random.default_rng(0).integers(0, 256, size=(200, 2, 2))
+    outputs = np.array([cnnlab.correlate2d(patch, TWO_BY_TWO)[0, 0] for patch in patches])
     np.testing.assert_array_equal(outputs, 2 * (patches[:, 0, 0] + patches[:, 1, 1]))
-    assert np.all(outputs % 2 == 0)
-    corner = np.array([[1, 1, 7], [3, 4, 5], [9, 12, 17]])
-    feature_map = cnnlab.correlate2d(corner, TWO_BY_TWO)
-    np.testing.assert_array_equal(feature_map, [[10, 12], [30, 42]])
-    assert feature_map[0, 0] != 12
-    # The kernel moved one step right (stride 1) covers pixels (0, 1), (0, 2), (1, 1), (1, 2).
-    assert cnnlab.correlate2d(corner, TWO_BY_TWO)[0, 1] == 2 * corner[0, 1] + 2 * corner[1, 2]
 
 
 SMILEY = np.array([

@@ -6,16 +6,21 @@ correct value and says what the slide shows.
 import numpy as np
 import pytest
 
+import cnnlab
 from cnnlab import functional as F
+from cnnlab.teaching import lecture_data as lecture
 from _contract import backward_of
 from _numgrad import numerical_gradient
 
-# seeds/002, "Max Pooling": the 5x5 feature map from the 3x3 feature detector on the 7x7 image
-FEATURE_MAP = np.array([[0, 1, 0, 0, 0],
-                        [0, 1, 1, 1, 0],
-                        [1, 0, 1, 2, 1],
-                        [1, 4, 2, 1, 0],
-                        [0, 0, 1, 2, 1]], dtype=float)[None, None]
+# The plan-of-attack lecture's "Max Pooling": the 7x7 smiley under the 3x3 feature detector. The slide prints
+# this 5x5 map with one cell wrong (row 2, column 2 from 0: 1 where the sum is 0; notebook 01 shows it);
+# the tests pool the map the arithmetic gives, and say where the slide's misprint would change a value.
+FEATURE_MAP = cnnlab.correlate2d(lecture.SMILEY, lecture.FEATURE_DETECTOR)[None, None]
+
+
+def test_the_feature_map_differs_from_the_slide_in_one_cell():
+    assert np.argwhere(FEATURE_MAP[0, 0] != lecture.SLIDE_FEATURE_MAP).tolist() == [[2, 2]]
+    assert FEATURE_MAP[0, 0, 2, 2] == 0 and lecture.SLIDE_FEATURE_MAP[2, 2] == 1
 
 
 # ------------------------------------------------------------------------- pooling (seeds/002)
@@ -37,9 +42,20 @@ def test_flattening_the_pooled_map():
 
 def test_min_and_average_pooling_the_feature_map():
     np.testing.assert_array_equal(F.min_pool2d(FEATURE_MAP, 2, 2, ceil_mode=True)[0, 0],
-                                  [[0, 0, 0], [0, 1, 0], [0, 1, 1]])
+                                  [[0, 0, 0], [0, 0, 0], [0, 1, 1]])
     np.testing.assert_allclose(F.avg_pool2d(FEATURE_MAP, 2, 2, ceil_mode=True)[0, 0],
-                               [[0.5, 0.5, 0], [1.5, 1.5, 0.5], [0, 1.5, 1]])
+                               [[0.5, 0.5, 0], [1.5, 1.25, 0.5], [0, 1.5, 1]])
+
+
+def test_the_slides_misprint_changes_min_and_average_of_one_window():
+    # Pooled cell [1, 1] is the window of rows 2-3, columns 2-3: [[0, 2], [2, 1]] computed,
+    # [[1, 2], [2, 1]] on the slide. Its maximum is 2 either way; its minimum and average are not.
+    computed, slide = FEATURE_MAP, lecture.SLIDE_FEATURE_MAP[None, None]
+    assert F.max_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == F.max_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 2
+    assert F.min_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 0
+    assert F.min_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1
+    assert F.avg_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1.25
+    assert F.avg_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1.5
 
 
 def test_2x2_stride_2_keeps_25_percent():
@@ -49,11 +65,13 @@ def test_2x2_stride_2_keeps_25_percent():
     assert kept == 0.25
 
 
-def test_4x4_input_to_2x2_output_max_and_min():
-    # seeds/004 shows a 4x4 input pooled to 2x2 (its numbers are lost with the figure); one of ours
-    x = np.array([[1, 3, 2, 9], [5, 6, 1, 7], [4, 2, 8, 0], [3, 1, 6, 5]], dtype=float)[None, None]
-    np.testing.assert_array_equal(F.max_pool2d(x, 2)[0, 0], [[6, 9], [4, 8]])
-    np.testing.assert_array_equal(F.min_pool2d(x, 2)[0, 0], [[1, 1], [1, 0]])
+def test_4x4_input_to_2x2_output_max_min_and_average():
+    # The pooling lectures show a 4x4 input pooled to 2x2 (the numbers of CS231n's figure, lost with the
+    # picture in the text): lecture_data.POOLING_4X4, the array notebook 04 pools.
+    x = lecture.POOLING_4X4[None, None]
+    np.testing.assert_array_equal(F.max_pool2d(x, 2)[0, 0], [[6, 8], [3, 4]])
+    np.testing.assert_array_equal(F.min_pool2d(x, 2)[0, 0], [[1, 2], [1, 0]])
+    np.testing.assert_allclose(F.avg_pool2d(x, 2)[0, 0], [[3.25, 5.25], [2, 2]])
 
 
 # ------------------------------------------------------------------------- upsampling (seeds/004)
@@ -78,10 +96,13 @@ def test_the_cross_entropy_column():
     # -ln p, natural log. The slide prints 3.9, 6.21, 1.38, 0.05, 0.91, 23.
     np.testing.assert_allclose(cross_entropy, -np.log(PREDICTIONS))
     np.testing.assert_allclose(np.round(cross_entropy, 2), [3.91, 6.21, 0.69, 0.05, 0.92, 23.03])
-    # The slide's 1.38 for p = 0.5 is 2 ln 2 = 1.386 (cut, not rounded): both terms -ln p - ln(1 - p),
-    # without the (1 - t) = 0 that switches the second off. The slide's 0.91 is 0.916 cut, not rounded.
-    slide_value = -np.log(0.5) - np.log(1 - 0.5)
-    assert np.floor(slide_value * 100) / 100 == 1.38
+    # The slide's 1.38 for p = 0.5 is 2 ln 2 = 1.386, cut to two decimals: the cross-entropy of 0.5
+    # counted twice. Summing both terms -ln p - ln(1 - p) gives that at p = 0.5 only; at p = 0.95 it
+    # gives 3.05 where the slide prints 0.05, so it is a one-off slip, not another convention
+    # (notebook 03 reads it the same way). The slide's 0.91 is 0.916 cut, not rounded.
+    both_terms = -np.log(PREDICTIONS) - np.log(1 - PREDICTIONS)
+    assert np.floor(both_terms[2] * 100) / 100 == 1.38
+    assert round(both_terms[3], 2) == 3.05 and round(cross_entropy[3], 2) == 0.05
     assert cross_entropy[2] == pytest.approx(0.6931, abs=1e-4)
     assert np.floor(cross_entropy[4] * 100) / 100 == 0.91
 
