@@ -1,8 +1,9 @@
 """The lectures' loss tables, recomputed with :mod:`cnnlab.functional` and checked against the slides.
 
-Two tables: the yes/no table of lecture 000 (ground truth 1, six predictions, MSE beside a "new
-loss" that is the binary cross-entropy) and the dog/cat table of lecture 002 (two networks, three
-rows, classification error, mean squared error and cross-entropy). Every number comes from cnnlab;
+Two tables: the yes/no table of the convolution discussion ("Discussion: Convolutions": ground truth
+1, six predictions, MSE beside a "new loss" that is the binary cross-entropy) and the dog/cat table
+of "Plan of Attack" (its softmax and cross-entropy part: two networks, three rows, classification
+error, mean squared error and cross-entropy). Every number comes from cnnlab;
 the slides' printed numbers are kept here only to compare with.
 """
 import math
