@@ -16,7 +16,7 @@ from _teaching_helpers import outcome  # noqa: E402
 
 # ------------------------------------------------------------------------------------------ curves
 @pytest.mark.parametrize("name", [n for n in catalog.NAMES if n not in ("RReLU", "noisy ReLU")])
-def test_derivative_matches_centred_differences(name):
+def test_derivative_matches_centered_differences(name):
     x = np.array([-2.5, -1.3, -0.4, 0.3, 1.1, 2.7])  # away from every kink
     _, derivative = catalog.activation_and_derivative(name, x)
     up, _ = catalog.activation_and_derivative(name, x + 1e-6)
@@ -66,7 +66,7 @@ def test_plots_and_history_table_render():
     assert len(fig.axes[0].get_lines()) >= len(catalog.NAMES)
     plt.close("all")
     table = catalog.history_table().data
-    assert table.count("\n") == len(F.ACTIVATIONS) + 1
+    assert table.count("\n") == len([a for a in catalog.ACTIVATIONS if a.formula]) + 1 == len(F.ACTIVATIONS) + 1
     assert "| ReLU | $y = \\max(x, 0)$ | 2010 |" in table and "| none | $y = x$ | - |" in table
 
 
@@ -151,3 +151,14 @@ def test_vanishing_gradient(capsys):
     assert state == FAILED and "multiplies" in text
     state, text = outcome(ex.check_vanishing_gradient, lambda n: 0.5 ** n, capsys=capsys)
     assert state == FAILED and "0.25" in text
+
+
+def test_the_catalog_holds_the_lectures_history_table_as_functional_does():
+    """One list for the course; until cnnlab.functional.ACTIVATIONS is retired, both hold the same rows."""
+    by_name = {a.slide_name or a.name: a for a in catalog.ACTIVATIONS if a.formula}
+    assert [(row["name"], row["formula"], row["year"]) for row in F.ACTIVATIONS] == \
+        [(name, by_name[name].formula, by_name[name].year) for name in (row["name"] for row in F.ACTIVATIONS)]
+    assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
+    shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
+    assert shown == [row["name"] for row in F.ACTIVATIONS]  # the lecture's order and spelling
+    assert catalog.history_table().data.splitlines()[7] == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |"

@@ -60,7 +60,7 @@ def test_load_image_is_grayscale_float_in_unit_range_and_a_fresh_copy():
     assert load_image("astronaut").ndim == 2
 
 
-def test_load_image_resizes_and_loads_colour():
+def test_load_image_resizes_and_loads_color():
     assert load_image("coins", size=(30, 40)).shape == (30, 40)
     astronaut = load_color_image("astronaut", size=32)
     assert astronaut.shape == (32, 32, 3) and 0 <= astronaut.min() and astronaut.max() <= 1

@@ -48,8 +48,8 @@ def draw_grid(ax, values, title=None, highlight=None, blank=None, mismatch=None,
         for c in range(cols):
             if blank is not None and blank[r, c]:
                 continue
-            colour = "grey" if shade is not None and shade[r, c] else "black"
-            ax.text(c, r, format_number(values[r, c]), ha="center", va="center", color=colour,
+            color = "grey" if shade is not None and shade[r, c] else "black"
+            ax.text(c, r, format_number(values[r, c]), ha="center", va="center", color=color,
                     fontsize=11 if max(rows, cols) <= 7 else 8)
     if shade is not None:
         for r, c in np.argwhere(shade):

@@ -17,7 +17,7 @@ __all__ = ["POOLS", "pool2d", "plot_pooling", "plot_shift_comparison", "plot_fla
 
 #: The pooling functions by mode name.
 POOLS = {"max": F.max_pool2d, "average": F.avg_pool2d, "min": F.min_pool2d}
-_COLOURS = plt.get_cmap("tab10").colors
+_COLORS = plt.get_cmap("tab10").colors
 
 
 def pool2d(image, mode="max", kernel_size=2, stride=None, ceil_mode=False):
@@ -43,10 +43,10 @@ def _window_boxes(ax, shape, kernel_size, stride, out_shape):
         for j in range(out_shape[1]):
             top, left = i * stride, j * stride
             height, width = min(kernel_size, rows - top), min(kernel_size, cols - left)
-            colour = _COLOURS[(i * out_shape[1] + j) % len(_COLOURS)]
+            color = _COLORS[(i * out_shape[1] + j) % len(_COLORS)]
             inset = 0.08 * ((i + j) % 2)  # overlapping windows stay distinguishable
             ax.add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset), width - 2 * inset, height - 2 * inset,
-                                   fill=False, edgecolor=colour, lw=2.5))
+                                   fill=False, edgecolor=color, lw=2.5))
 
 
 def plot_pooling(feature_map, pooled, kernel_size=2, stride=2, title=None):
@@ -68,7 +68,7 @@ def plot_pooling(feature_map, pooled, kernel_size=2, stride=2, title=None):
         draw_grid(ax, result, f"{mode} pooling {result.shape[0]}x{result.shape[1]}", cmap="Greens")
         for (i, j), _ in np.ndenumerate(result):
             ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False,
-                                   edgecolor=_COLOURS[(i * result.shape[1] + j) % len(_COLOURS)], lw=2))
+                                   edgecolor=_COLORS[(i * result.shape[1] + j) % len(_COLORS)], lw=2))
     fig.suptitle(title or f"{kernel_size}x{kernel_size} windows, stride {stride}")
     fig.tight_layout()
     return fig

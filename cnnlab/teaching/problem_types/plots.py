@@ -11,16 +11,16 @@ from matplotlib.patches import Patch, Rectangle
 
 from ..drawing import draw_image, hide_ticks
 
-__all__ = ["CLASS_COLOURS", "mask_colormap", "draw_boxes", "plot_shapes", "plot_segmentation",
+__all__ = ["CLASS_COLORS", "mask_colormap", "draw_boxes", "plot_shapes", "plot_segmentation",
            "plot_detections", "plot_grid_targets", "plot_invariance"]
 
 #: Colour of the background and of shape classes 0, 1, 2, 3 (mask values 0 .. 4).
-CLASS_COLOURS = ("#000000", "#e41a1c", "#377eb8", "#4daf4a", "#ff9f1c", "#984ea3", "#a65628")
+CLASS_COLORS = ("#000000", "#e41a1c", "#377eb8", "#4daf4a", "#ff9f1c", "#984ea3", "#a65628")
 
 
 def mask_colormap(num_classes):
     """A colormap for masks with values ``0 .. num_classes`` (0 = background, black)."""
-    return ListedColormap(CLASS_COLOURS[:num_classes + 1])
+    return ListedColormap(CLASS_COLORS[:num_classes + 1])
 
 
 def _show_mask(ax, mask, num_classes, title=None):
@@ -29,7 +29,7 @@ def _show_mask(ax, mask, num_classes, title=None):
 
 
 def _legend(figure, class_names):
-    handles = [Patch(color=CLASS_COLOURS[k + 1], label=name) for k, name in enumerate(class_names)]
+    handles = [Patch(color=CLASS_COLORS[k + 1], label=name) for k, name in enumerate(class_names)]
     figure.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=9)
 
 
@@ -50,13 +50,13 @@ def draw_boxes(ax, boxes, labels, class_names=None, scores=None, linestyle="-"):
     """
     for k, (box, label) in enumerate(zip(np.asarray(boxes, float).reshape(-1, 4), labels)):
         x0, y0, x1, y1 = box
-        colour = CLASS_COLOURS[int(label) + 1]
+        color = CLASS_COLORS[int(label) + 1]
         # Pixel i is drawn from i - 0.5 to i + 0.5, so its left edge, the box's x0, sits at x0 - 0.5.
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour,
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=color,
                                linewidth=1.5, linestyle=linestyle))
         if class_names is not None:
             text = class_names[int(label)] + (f" {float(scores[k]):.2f}" if scores is not None else "")
-            ax.text(x0 - 0.5, y0 - 1, text, color=colour, fontsize=7, va="bottom")
+            ax.text(x0 - 0.5, y0 - 1, text, color=color, fontsize=7, va="bottom")
 
 
 def plot_shapes(data, count=6, start=0):
@@ -156,14 +156,14 @@ def plot_grid_targets(image, labels, boxes, targets, class_names, ax=None):
     cell = size / grid_size
     draw_image(ax, image)
     for row, col in zip(*np.nonzero(targets.objectness[0])):
-        colour = CLASS_COLOURS[int(targets.classes[0, row, col]) + 1]
-        ax.add_patch(Rectangle((col * cell - 0.5, row * cell - 0.5), cell, cell, color=colour, alpha=0.35))
+        color = CLASS_COLORS[int(targets.classes[0, row, col]) + 1]
+        ax.add_patch(Rectangle((col * cell - 0.5, row * cell - 0.5), cell, cell, color=color, alpha=0.35))
     for k in range(1, grid_size):
         ax.axhline(k * cell - 0.5, color="white", linewidth=0.6)
         ax.axvline(k * cell - 0.5, color="white", linewidth=0.6)
     draw_boxes(ax, boxes, labels, class_names)
-    centres = (np.asarray(boxes, float)[:, :2] + np.asarray(boxes, float)[:, 2:]) / 2 - 0.5
-    ax.plot(centres[:, 0], centres[:, 1], "w+", markersize=9, markeredgewidth=2)
+    centers = (np.asarray(boxes, float)[:, :2] + np.asarray(boxes, float)[:, 2:]) / 2 - 0.5
+    ax.plot(centers[:, 0], centers[:, 1], "w+", markersize=9, markeredgewidth=2)
     ax.set_title(f"{grid_size}x{grid_size} grid: the cell holding a centre (+) answers for its box", fontsize=9)
     return ax
 
