@@ -345,6 +345,9 @@ def explorer_rows(rows, notes):
         seconds, repeats = alone(update)
         rows.append(_row(f"explorer update: camera 512x512, {name}, correlate2d + rescale to [0, 1]", "update",
                          np.float64, seconds, None, None, repeats))
+    import widget_redraw  # the explorers' whole redraw (notebooks 01 and 04), in its own module
+    for workload, seconds, repeats in widget_redraw.measure():
+        rows.append(_row(workload, widget_redraw.MEASURE, np.float64, seconds, None, None, repeats))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -466,6 +469,8 @@ def targets(rows, memory):
     explorer = [r["cnnlab_ms"] for r in rows if r["measure"] == "update"]
     if explorer:
         checks.append(("explorer update, 512x512 photo (slowest kernel)", "< 30 ms", f"{max(explorer):.1f} ms", max(explorer) < 30))
+    import widget_redraw  # the explorers' whole redraw, < 0.5 s (notebooks 01 and 04 print it)
+    checks += widget_redraw.targets(rows)
     for dtype in ("float32", "float64"):
         by = {(m["library"], m["path"]): m for m in memory if m["dtype"] == dtype}
         reference = by.get(("PyTorch", "autograd"))

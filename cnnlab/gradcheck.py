@@ -251,8 +251,8 @@ def _is_floating(a):
 
 
 def _is_loss(layer):
-    from .nn.loss import _Loss
-    return isinstance(layer, _Loss)
+    from .nn.loss import Loss
+    return isinstance(layer, Loss)
 
 
 def _argument_names(function, count):

@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from ._validate import as_float_array, common_dtype, pair
-from .functional._windows import conv_output_size, conv_padding, pad_sides
+from .functional.windows import conv_output_size, conv_padding, pad_sides
 
 __all__ = ["correlate2d", "convolve2d", "correlate2d_naive", "output_size"]
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from cnnlab.teaching import floating_point as fp
+from cnnlab.teaching.activations import floating_point as fp
 
 CASES = [(formula, dtype, reaches) for formula in ("naive", "stable")
          for dtype in (np.float32, np.float64) for reaches in (0, 1)]

@@ -8,39 +8,39 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import cnnlab.functional as F  # noqa: E402
-from cnnlab.teaching import activation_plots  # noqa: E402
+from cnnlab.teaching.activations import catalog, plots as activation_plots  # noqa: E402
 from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED  # noqa: E402
-from cnnlab.teaching.exercises import activations as ex  # noqa: E402
-from _contract import backward_of
+from cnnlab.teaching.activations import exercises as ex  # noqa: E402
+from _contract import backward_of  # noqa: E402
 from _teaching_helpers import outcome  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------ curves
-@pytest.mark.parametrize("name", [n for n in activation_plots.NAMES if n not in ("RReLU", "noisy ReLU")])
-def test_derivative_matches_centred_differences(name):
+@pytest.mark.parametrize("name", [n for n in catalog.NAMES if n not in ("RReLU", "noisy ReLU")])
+def test_derivative_matches_centered_differences(name):
     x = np.array([-2.5, -1.3, -0.4, 0.3, 1.1, 2.7])  # away from every kink
-    _, derivative = activation_plots.activation_and_derivative(name, x)
-    up, _ = activation_plots.activation_and_derivative(name, x + 1e-6)
-    down, _ = activation_plots.activation_and_derivative(name, x - 1e-6)
+    _, derivative = catalog.activation_and_derivative(name, x)
+    up, _ = catalog.activation_and_derivative(name, x + 1e-6)
+    down, _ = catalog.activation_and_derivative(name, x - 1e-6)
     np.testing.assert_allclose(derivative, (up - down) / 2e-6, atol=1e-6)
 
 
 def test_lecture_values_at_minus_two():
     x = np.array([-2.0])
-    values = {name: activation_plots.activation_and_derivative(name, x)[0][0]
-              for name in ("ReLU", "leaky ReLU", "sigmoid", "tanh", "ELU", "centred softplus")}
+    values = {name: catalog.activation_and_derivative(name, x)[0][0]
+              for name in ("ReLU", "leaky ReLU", "sigmoid", "tanh", "ELU", "centered softplus")}
     assert values["ReLU"] == 0
     assert values["leaky ReLU"] == pytest.approx(-0.2)  # the lecture's max(0.1x, x) is the default
     assert values["sigmoid"] == pytest.approx(1 / (1 + np.exp(2)))
     assert values["tanh"] == pytest.approx(np.tanh(-2))
     assert values["ELU"] == pytest.approx(np.exp(-2) - 1)
-    assert values["centred softplus"] == pytest.approx(np.log(1 + np.exp(-2)) - np.log(2))
+    assert values["centered softplus"] == pytest.approx(np.log(1 + np.exp(-2)) - np.log(2))
 
 
 def test_random_activations_are_reproducible_and_in_range():
     x = np.linspace(-4, -0.1, 50)
-    y1, d1 = activation_plots.activation_and_derivative("RReLU", x, lower=0.1, upper=0.5, seed=3)
-    y2, _ = activation_plots.activation_and_derivative("RReLU", x, lower=0.1, upper=0.5, seed=3)
+    y1, d1 = catalog.activation_and_derivative("RReLU", x, lower=0.1, upper=0.5, seed=3)
+    y2, _ = catalog.activation_and_derivative("RReLU", x, lower=0.1, upper=0.5, seed=3)
     np.testing.assert_array_equal(y1, y2)
     assert np.all((d1 >= 0.1) & (d1 <= 0.5))
     np.testing.assert_allclose(y1, d1 * x)  # the slope used forward is the derivative backward
@@ -48,31 +48,31 @@ def test_random_activations_are_reproducible_and_in_range():
 
 def test_maxout_of_relu_pieces_is_relu():
     x = np.linspace(-3, 3, 60)  # not 0, where the tie goes to the first piece and ReLU's derivative is 0
-    y, dy = activation_plots.activation_and_derivative("maxout", x, maxout_pieces=((1.0, 0.0), (0.0, 0.0)))
+    y, dy = catalog.activation_and_derivative("maxout", x, maxout_pieces=((1.0, 0.0), (0.0, 0.0)))
     np.testing.assert_array_equal(y, F.relu(x))
     np.testing.assert_array_equal(dy, backward_of("relu", np.ones_like(x), x))
 
 
 def test_unknown_names_and_parameters_are_refused():
     with pytest.raises(ValueError, match="name must be one of"):
-        activation_plots.activation_and_derivative("swish", np.zeros(3))
+        catalog.activation_and_derivative("swish", np.zeros(3))
     with pytest.raises(TypeError, match="slope"):
-        activation_plots.activation_and_derivative("ReLU", np.zeros(3), slope=0.1)
+        catalog.activation_and_derivative("ReLU", np.zeros(3), slope=0.1)
 
 
 def test_plots_and_history_table_render():
     fig = activation_plots.plot_activations(["sigmoid", ("leaky ReLU", 0.01), "RReLU"])
     assert len(fig.axes) == 3 and fig.axes[1].get_title() == "leaky ReLU (0.01)"
-    fig = activation_plots.plot_overlay(list(activation_plots.NAMES), derivatives=True)
-    assert len(fig.axes[0].get_lines()) >= len(activation_plots.NAMES)
+    fig = activation_plots.plot_overlay(list(catalog.NAMES), derivatives=True)
+    assert len(fig.axes[0].get_lines()) >= len(catalog.NAMES)
     plt.close("all")
-    table = activation_plots.history_table().data
-    assert table.count("\n") == len(F.ACTIVATIONS) + 1
+    table = catalog.history_table().data
+    assert table.count("\n") == len([a for a in catalog.ACTIVATIONS if a.formula]) + 1 == len(F.ACTIVATIONS) + 1
     assert "| ReLU | $y = \\max(x, 0)$ | 2010 |" in table and "| none | $y = x$ | - |" in table
 
 
 def test_explorer_builds():
-    from cnnlab.teaching.activation_widgets import activation_explorer
+    from cnnlab.teaching.activations.widgets import activation_explorer
 
     assert activation_explorer().children
     plt.close("all")
@@ -152,3 +152,14 @@ def test_vanishing_gradient(capsys):
     assert state == FAILED and "multiplies" in text
     state, text = outcome(ex.check_vanishing_gradient, lambda n: 0.5 ** n, capsys=capsys)
     assert state == FAILED and "0.25" in text
+
+
+def test_the_catalog_holds_the_lectures_history_table_as_functional_does():
+    """One list for the course; until cnnlab.functional.ACTIVATIONS is retired, both hold the same rows."""
+    by_name = {a.slide_name or a.name: a for a in catalog.ACTIVATIONS if a.formula}
+    assert [(row["name"], row["formula"], row["year"]) for row in F.ACTIVATIONS] == \
+        [(name, by_name[name].formula, by_name[name].year) for name in (row["name"] for row in F.ACTIVATIONS)]
+    assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
+    shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
+    assert shown == [row["name"] for row in F.ACTIVATIONS]  # the lecture's order and spelling
+    assert catalog.history_table().data.splitlines()[7] == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |"

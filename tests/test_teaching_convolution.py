@@ -11,9 +11,10 @@ from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 import cnnlab  # noqa: E402
 from cnnlab.kernels import KERNELS  # noqa: E402
 from cnnlab.teaching import checks, lecture_data as lecture  # noqa: E402
-from cnnlab.teaching import convolution_plots as plots  # noqa: E402
-from cnnlab.teaching import convolution_widgets as conv_widgets  # noqa: E402
-from cnnlab.teaching.exercises import convolution as ex  # noqa: E402
+from cnnlab.teaching import drawing  # noqa: E402
+from cnnlab.teaching.convolution import exercises as ex  # noqa: E402
+from cnnlab.teaching.convolution import plots  # noqa: E402
+from cnnlab.teaching.convolution import widgets as conv_widgets  # noqa: E402
 from cnnlab.teaching.images import SAMPLE_IMAGES, load_color_image, load_image  # noqa: E402
 from _teaching_helpers import outcome_after_title  # noqa: E402
 
@@ -59,7 +60,7 @@ def test_load_image_is_grayscale_float_in_unit_range_and_a_fresh_copy():
     assert load_image("astronaut").ndim == 2
 
 
-def test_load_image_resizes_and_loads_colour():
+def test_load_image_resizes_and_loads_color():
     assert load_image("coins", size=(30, 40)).shape == (30, 40)
     astronaut = load_color_image("astronaut", size=32)
     assert astronaut.shape == (32, 32, 3) and 0 <= astronaut.min() and astronaut.max() <= 1
@@ -89,7 +90,7 @@ def test_sliding_window_plot_shows_window_products_and_filled_output():
     input_ax, kernel_ax, output_ax = fig.axes
     assert "1×2 + 5×0 + 4×0 + 3×2 = 8" in fig._suptitle.get_text() and output[0, 1] == 8
     assert [t.get_text() for t in output_ax.texts] == ["10", "8"]  # two cells filled so far
-    window = [p for p in input_ax.patches if p.get_edgecolor()[:3] == matplotlib.colors.to_rgb(plots.HIGHLIGHT)][0]
+    window = [p for p in input_ax.patches if p.get_edgecolor()[:3] == matplotlib.colors.to_rgb(drawing.HIGHLIGHT)][0]
     assert window.get_xy() == (0.5, -0.5) and (window.get_width(), window.get_height()) == (2, 2)
     assert [t.get_text() for t in kernel_ax.texts] == ["2", "0", "0", "2"]
 
@@ -98,7 +99,7 @@ def test_sliding_window_plot_with_stride_padding_and_flip():
     output = cnnlab.convolve2d(lecture.SMILEY, lecture.FEATURE_DETECTOR, stride=2, padding=1)
     fig = plots.plot_sliding_window(lecture.SMILEY, lecture.FEATURE_DETECTOR, output, step=5, stride=2, padding=1, flip=True)
     assert fig.axes[1].get_title() == "kernel, flipped"
-    assert [t.get_text() for t in fig.axes[1].texts] == [plots._number(v) for v in lecture.FEATURE_DETECTOR[::-1, ::-1].ravel()]
+    assert [t.get_text() for t in fig.axes[1].texts] == [drawing.format_number(v) for v in lecture.FEATURE_DETECTOR[::-1, ::-1].ravel()]
     assert "input (zero padded)" == fig.axes[0].get_title()
     assert fig.axes[0].images[0].get_array().shape == (9, 9)
     assert "position (1, 1)" in fig._suptitle.get_text()
@@ -123,9 +124,9 @@ def test_kernel_gallery_shows_each_kernel_applied_with_same_padding():
 
 def test_display_limits_are_symmetric_for_edge_maps_only():
     edges = cnnlab.correlate2d(load_image("camera", 64), KERNELS["Sobel x (vertical edges)"])
-    low, high = plots._limits(edges)
+    low, high = drawing.display_limits(edges)
     assert low == -high and high > 0
-    low, high = plots._limits(load_image("camera", 64))
+    low, high = drawing.display_limits(load_image("camera", 64))
     assert 0 <= low < high <= 1
 
 

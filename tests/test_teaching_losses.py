@@ -10,9 +10,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import cnnlab.functional as F  # noqa: E402
-from cnnlab.teaching import loss_plots, loss_tables  # noqa: E402
+from cnnlab.teaching.losses import plots as loss_plots, tables as loss_tables  # noqa: E402
 from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED  # noqa: E402
-from cnnlab.teaching.exercises import losses as ex  # noqa: E402
+from cnnlab.teaching.losses import exercises as ex  # noqa: E402
 from _teaching_helpers import outcome  # noqa: E402
 
 
@@ -99,14 +99,14 @@ def test_plot_losses_at_the_slider_ends(prediction):
 
 
 def test_explorer_builds():
-    from cnnlab.teaching.loss_widgets import loss_explorer
+    from cnnlab.teaching.losses.widgets import loss_explorer
 
     assert loss_explorer(0.3).children[0].value == 0.3
     plt.close("all")
 
 
 def test_distance_from_one_plot():
-    from cnnlab.teaching import sigmoid_plots
+    from cnnlab.teaching.activations import plots as sigmoid_plots
 
     fig = sigmoid_plots.plot_distance_from_one()
     assert [ax.get_title() for ax in fig.axes] == ["float32", "float64"]

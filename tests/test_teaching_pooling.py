@@ -10,10 +10,11 @@ import pytest  # noqa: E402
 import cnnlab  # noqa: E402
 import cnnlab.functional as F  # noqa: E402
 from cnnlab.teaching import checks, lecture_data as lecture  # noqa: E402
-from cnnlab.teaching import pooling_plots as plots  # noqa: E402
-from cnnlab.teaching.exercises import pooling as ex  # noqa: E402
 from cnnlab.teaching.images import load_image  # noqa: E402
-from cnnlab.teaching.pooling_widgets import PoolingExplorer  # noqa: E402
+from cnnlab.teaching.pooling import exercises as ex  # noqa: E402
+from cnnlab.teaching.pooling import plots  # noqa: E402
+from cnnlab.teaching.pooling.widgets import PoolingExplorer  # noqa: E402
+from cnnlab.teaching.upsampling import plots as upsampling_plots  # noqa: E402
 from _teaching_helpers import outcome_after_title, stub  # noqa: E402
 
 
@@ -43,8 +44,8 @@ def test_pooling_the_4x4_input():
 
 
 def test_upsampling_the_2x2_example():
-    np.testing.assert_array_equal(plots.upsample2d(lecture.UPSAMPLING_2X2), lecture.SLIDE_NEAREST_4X4)
-    bilinear = plots.upsample2d(lecture.UPSAMPLING_2X2, mode="bilinear", align_corners=False)
+    np.testing.assert_array_equal(upsampling_plots.upsample2d(lecture.UPSAMPLING_2X2), lecture.SLIDE_NEAREST_4X4)
+    bilinear = upsampling_plots.upsample2d(lecture.UPSAMPLING_2X2, mode="bilinear", align_corners=False)
     np.testing.assert_allclose(bilinear[0], [20, 26.25, 38.75, 45])  # a quarter of the way: 20 + (45 - 20) / 4
     np.testing.assert_allclose(bilinear[:, 0], [20, 17.5, 12.5, 10])
 
@@ -55,7 +56,7 @@ def test_upsampling_matches_pytorch():
     x = torch.tensor(lecture.UPSAMPLING_2X2)[None, None]
     for mode, corners in (("nearest", None), ("bilinear", False), ("bilinear", True)):
         expected = torch.nn.functional.interpolate(x, scale_factor=2, mode=mode, align_corners=corners)[0, 0].numpy()
-        np.testing.assert_allclose(plots.upsample2d(lecture.UPSAMPLING_2X2, 2, mode, corners), expected)
+        np.testing.assert_allclose(upsampling_plots.upsample2d(lecture.UPSAMPLING_2X2, 2, mode, corners), expected)
 
 
 # --- plots ------------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def test_pooling_plot_outlines_one_window_per_output_cell():
 
 
 def test_upsampling_shift_flattening_and_photo_plots():
-    fig = plots.plot_upsampling(lecture.UPSAMPLING_2X2, {"nearest": lecture.SLIDE_NEAREST_4X4})
+    fig = upsampling_plots.plot_upsampling(lecture.UPSAMPLING_2X2, {"nearest": lecture.SLIDE_NEAREST_4X4})
     assert [ax.get_title() for ax in fig.axes] == ["input 2x2", "nearest 4x4"] and len(fig.axes[1].texts) == 16
     image = load_image("camera", 16)
     fig = plots.plot_shift_comparison({"photo": [image, image], "pooled": [image[::2, ::2]] * 2}, ["a", "b"])

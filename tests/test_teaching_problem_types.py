@@ -6,8 +6,8 @@ matplotlib.use("Agg")
 
 from cnnlab.datasets import make_shapes  # noqa: E402
 from cnnlab.teaching import checks  # noqa: E402
-from cnnlab.teaching import shapes_plots as plots  # noqa: E402
-from cnnlab.teaching.exercises import problem_types as ex  # noqa: E402
+from cnnlab.teaching.problem_types import exercises as ex  # noqa: E402
+from cnnlab.teaching.problem_types import plots  # noqa: E402
 from _teaching_helpers import outcome  # noqa: E402
 
 
@@ -55,17 +55,17 @@ def test_grid_cell_check(capsys):
 
 def test_pictures_draw():
     data = make_shapes(6, size=32, max_objects=3, scale=(0.1, 0.2), seed=0)
-    assert len(plots.show_shapes(data, count=4).axes) == 8
-    plots.show_segmentation(data.images, data.masks, np.zeros_like(data.masks), data.class_names, count=3)
+    assert len(plots.plot_shapes(data, count=4).axes) == 8
+    plots.plot_segmentation(data.images, data.masks, np.zeros_like(data.masks), data.class_names, count=3)
     truths = [data.objects(i)[::-1] for i in range(3)]
     predictions = [(boxes, np.ones(len(labels)), labels) for boxes, labels in truths]
-    plots.show_detections(data.images, truths, predictions, data.class_names, count=3)
+    plots.plot_detections(data.images, truths, predictions, data.class_names, count=3)
     plots.plot_invariance([0, 45, 90], {"a": [1, 0.5, 0.9]}, "angle", trained_range=(-10, 10))
     matplotlib.pyplot.close("all")
 
 
 def test_detection_explorer_reports_precision_and_recall_of_a_perfect_detector():
-    from cnnlab.teaching.problem_types_widgets import DetectionExplorer, detect
+    from cnnlab.teaching.problem_types.widgets import DetectionExplorer, detect
     from cnnlab.vision import encode_grid
     data = make_shapes(6, size=32, max_objects=2, scale=(0.1, 0.2), seed=1)
     targets = encode_grid(data.labels, data.boxes, 32, 8)
@@ -74,6 +74,6 @@ def test_detection_explorer_reports_precision_and_recall_of_a_perfect_detector()
     assert sum(len(b) for b, _, _ in detect(perfect, 32)) == int(targets.objectness.sum())
     precision, recall = DetectionExplorer(perfect, data, count=2).update(threshold=0.5, start=0)
     assert precision == 1.0 and recall == 1.0  # every centre has a cell of its own here
-    plots.show_grid_targets(data.images[0], *data.objects(0), encode_grid(data.labels[:1], data.boxes[:1], 32, 4),
+    plots.plot_grid_targets(data.images[0], *data.objects(0), encode_grid(data.labels[:1], data.boxes[:1], 32, 4),
                             data.class_names)
     matplotlib.pyplot.close("all")

@@ -4,7 +4,7 @@ import pytest
 
 import cnnlab.nn as nn
 from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED
-from cnnlab.teaching.exercises import training as ex
+from cnnlab.teaching.training import exercises as ex
 from _teaching_helpers import outcome
 
 
@@ -103,7 +103,8 @@ def test_training_plots_draw_what_they_are_given():
     import matplotlib.pyplot as plt
     from cnnlab import optim
     from cnnlab.training import fit
-    from cnnlab.teaching import training_plots as plots
+    from cnnlab.teaching import drawing
+    from cnnlab.teaching.training import plots
 
     rng = np.random.default_rng(0)
     x = rng.random((12, 1, 28, 28), dtype=np.float32)
@@ -118,7 +119,9 @@ def test_training_plots_draw_what_they_are_given():
     assert [out.shape for _, out in stages][-3:] == [(1, 16, 7, 7), (1, 784), (1, 10)]
     figure = plots.plot_feature_maps(net, x[0])
     assert figure.axes[-1].get_xlabel() == "softmax probability"
-    assert len(plots.plot_filters(net[0].weight.data).axes) == 8
+    figure = drawing.plot_filters(net[0].weight.data, values=True)
+    kernel_size = net[0].weight.data.shape[-1]
+    assert len(figure.axes) == 8 and len(figure.axes[0].texts) == kernel_size * kernel_size
     predicted = np.roll(y, 1)
     figure = plots.plot_misclassified(x, y, predicted, np.full((12, 10), 0.1), max_images=5)
     assert f"{np.count_nonzero(y != predicted)} of 12" in figure.texts[0].get_text()

@@ -6,9 +6,9 @@ import pytest
 matplotlib.use("Agg")
 
 from cnnlab.teaching import checks  # noqa: E402
-from cnnlab.teaching.exercises import upsampling as ex  # noqa: E402
-from cnnlab.teaching.upsampling_widgets import (OverlapExplorer, interior, overlap_counts,  # noqa: E402
-                                                 plot_scatter_steps, show_maps)
+from cnnlab.teaching.upsampling import exercises as ex  # noqa: E402
+from cnnlab.teaching.upsampling.plots import interior, overlap_counts, plot_maps, plot_scatter_steps  # noqa: E402
+from cnnlab.teaching.upsampling.widgets import OverlapExplorer  # noqa: E402
 from _teaching_helpers import outcome  # noqa: E402
 
 
@@ -29,7 +29,7 @@ def test_the_overlap_is_even_exactly_when_the_stride_divides_the_kernel(kernel_s
 
 def test_pictures_draw(capsys):
     plot_scatter_steps(np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((3, 3)), 2)
-    show_maps([np.ones((6, 6)), np.eye(6)], ["flat", "eye"], margin=1)
+    plot_maps([np.ones((6, 6)), np.eye(6)], ["flat", "eye"], margin=1)
     counts = OverlapExplorer().update(kernel_size=3, stride=2)
     assert counts.shape == (17, 17)
     matplotlib.pyplot.close("all")

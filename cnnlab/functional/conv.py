@@ -28,7 +28,7 @@ upsamples.
 import numpy as np
 
 from .._validate import as_float_array, common_dtype, output_gradient, pair
-from ._windows import conv_output_size, conv_padding, pad_sides
+from .windows import conv_output_size, conv_padding, pad_sides
 from .context import Context, check_context
 from .fast import conv as fast
 

@@ -14,7 +14,7 @@ and combines the views with ``np.maximum`` or ``+``. A 2x2 window needs only fou
 import numpy as np
 
 from .._validate import as_float_array, output_gradient, pair
-from ._windows import pad_sides, sizes
+from .windows import pad_sides, sizes
 from .context import Context, check_context
 
 __all__ = [

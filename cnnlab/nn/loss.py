@@ -9,10 +9,10 @@ from .._validate import choice
 from .. import functional as F
 from .module import Module
 
-__all__ = ["CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["Loss", "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss"]
 
 
-class _Loss(Module):
+class Loss(Module):
     """A loss layer: ``forward`` and ``backward`` are one op of ``cnnlab.functional`` (set by each subclass)."""
 
     def __init__(self, reduction="mean"):
@@ -40,7 +40,7 @@ class _Loss(Module):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
+class CrossEntropyLoss(Loss):
     """Softmax then cross-entropy, in one stable step: ``-log softmax(input)[target]``, averaged.
 
     Its gradient is the lecture's ``y - t`` (softmax probabilities minus the one-hot target), divided by
@@ -56,7 +56,7 @@ class CrossEntropyLoss(_Loss):
     _backward = staticmethod(F.cross_entropy_backward)
 
 
-class MSELoss(_Loss):
+class MSELoss(Loss):
     """Mean squared error ``mean((input - target)^2)``. Shapes: input and target the same shape."""
 
     def _forward(self, input, target):
@@ -65,7 +65,7 @@ class MSELoss(_Loss):
     _backward = staticmethod(F.mse_loss_backward)
 
 
-class BCELoss(_Loss):
+class BCELoss(Loss):
     """Binary cross-entropy of probabilities in [0, 1] (after a Sigmoid): ``-(t log p + (1 - t) log(1 - p))``."""
 
     def _forward(self, input, target):
@@ -74,7 +74,7 @@ class BCELoss(_Loss):
     _backward = staticmethod(F.binary_cross_entropy_backward)
 
 
-class BCEWithLogitsLoss(_Loss):
+class BCEWithLogitsLoss(Loss):
     """Sigmoid then binary cross-entropy, in one stable step (prefer it to Sigmoid + BCELoss)."""
 
     def _forward(self, input, target):

@@ -43,8 +43,8 @@ class History:
         return self.history[key][-1]
 
     def plot(self, axes=None):
-        """Loss and accuracy curves, training and validation (see :func:`cnnlab.teaching.training_plots.plot_history`)."""
-        from ..teaching.training_plots import plot_history
+        """Loss and accuracy curves, training and validation (see :func:`cnnlab.teaching.training.plots.plot_history`)."""
+        from ..teaching.training.plots import plot_history
         return plot_history(self, axes=axes)
 
     def __repr__(self):

@@ -21,7 +21,7 @@ Every function takes arrays already checked and cast by ``functional/conv.py``.
 """
 import numpy as np
 
-from .._windows import pad_sides, windows
+from ..windows import pad_sides, windows
 from .work_arrays import scratch
 
 __all__ = []
