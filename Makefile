@@ -37,8 +37,9 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
+# The test tools include nbgrader (the `grading` extra), so tests/test_grading.py autogrades for real.
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,grading]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
