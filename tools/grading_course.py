@@ -61,13 +61,23 @@ def write_config(course):
 def build(notebooks, course=COURSE):
     """Write ``course/source/<name>/<name>.ipynb`` for each notebook and release it; return the released paths."""
     course = Path(course).resolve()
+    annotated, problems = {}, []
+    for path in map(Path, notebooks):  # every notebook's conventions first, so one run lists every problem
+        try:
+            annotated[path] = with_nbgrader_metadata(nbformat.read(path, as_version=4), path.name)
+        except ConventionError as error:
+            problems.append(str(error))
+    if problems:
+        raise ConventionError("\n".join(problems))
     write_config(course)
     released = []
-    for path in map(Path, notebooks):
+    for path, nb in annotated.items():
+        if not any(cell.metadata.nbgrader["grade"] for cell in nb.cells):
+            print(f"{path.name}: no exercise check, so no assignment")
+            continue
         assignment = path.stem
         source = course / "source" / assignment
         source.mkdir(parents=True, exist_ok=True)
-        nb = with_nbgrader_metadata(nbformat.read(path, as_version=4), path.name)
         nbformat.write(nb, source / path.name)
         nbgrader(course, "generate_assignment", assignment, "--force")
         released.append(course / "release" / assignment / path.name)

@@ -82,7 +82,7 @@ def with_nbgrader_metadata(nb, name="the notebook"):
         elif checks:
             check_id = _unique(checks[0], used)
             cell.metadata["nbgrader"] = _metadata(check_id, grade=True, points=_points(cell, where))
-            answer = check_id[len("check_"):]
+            answer = checks[0][len("check_"):]
             for exercise in waiting:
                 nb.cells[exercise].metadata["nbgrader"] = _metadata(_unique(answer, used), solution=True,
                                                                     locked=False)
