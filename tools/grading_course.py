@@ -107,7 +107,7 @@ def autograde(course=COURSE, mathjax=True):
 
 
 def copy_mathjax(destination):
-    """MathJax 2 for the feedback pages, the same npm package and trimmed copy as the slides' (tools/build_slides.py)."""
+    """MathJax 2 for the feedback pages: the same npm package and trimmed copy as tools/build_slides.py's."""
     from build_slides import JavaScriptUnavailable, copy_mathjax as copy, fetch_javascript
     try:
         modules = fetch_javascript(ROOT / "build" / "slides-js")

@@ -107,8 +107,8 @@ def exercise(title):
             except Exception as error:  # the student's own code failed: show where, kindly
                 RESULTS[title] = FAILED
                 frame = traceback.extract_tb(error.__traceback__)[-1]
-                line = _print("❌", title, FAILED,
-                              f"your code raised {type(error).__name__}: {error} (line {frame.lineno}, `{frame.line}`).")
+                where = f"(line {frame.lineno}, `{frame.line}`)"
+                line = _print("❌", title, FAILED, f"your code raised {type(error).__name__}: {error} {where}.")
             else:
                 RESULTS[title] = PASSED
                 _print("✅", title, PASSED, message or "")
