@@ -2,7 +2,7 @@
 
 tools/grading_course.py writes that one-line loader into the course directory (``build/grading/`` by
 default), so every nbgrader command run there (``make grading-course``, ``make autograde``, or an
-instructor's own ``nbgrader ...`` and the formgrader in JupyterLab) uses these settings:
+instructor's own ``nbgrader ...``) uses these settings:
 
 - the release keeps the course's stubs and outputs: tools/nbgrader_preprocessors.py replaces
   nbgrader's ClearSolutions and ClearOutput (see ``make student``, the self-study copy);
