@@ -11,7 +11,7 @@ WITH_TORCH ?= 0
 TORCH_VERSION ?= 2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: lab test notebooks bench slides student test-browser browser-deps hub-deps hub-test hub-link clean help
+.PHONY: lab test notebooks bench slides student grading-course autograde test-browser browser-deps hub-deps hub-test hub-link clean help
 
 help:
 	@echo "make lab        - create .venv, install the course and open it in JupyterLab"
@@ -20,6 +20,8 @@ help:
 	@echo "make bench      - run the speed and memory benchmarks against the references"
 	@echo "make slides     - render every notebook as an offline reveal.js deck in build/slides/"
 	@echo "make student    - write the student version of the notebooks to build/student/"
+	@echo "make grading-course - build nbgrader's course directory in build/grading/ and release the student versions"
+	@echo "make autograde  - autograde build/grading/submitted/, write feedback and build/grading/grades.csv"
 	@echo "make test-browser - run the headless-browser test of JupyterLab"
 	@echo "make browser-deps - install Chromium (apt, when root) and Playwright, so \`make test\` runs the browser tests"
 	@echo "make hub-deps   - install JupyterHub and nbgitpuller (pip) and configurable-http-proxy (npm, build/hub/)"
@@ -37,8 +39,9 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
+# The test tools include nbgrader (the `grading` extra), so tests/test_grading.py autogrades for real.
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,grading]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
@@ -69,9 +72,21 @@ bench: $(VENV)/.test-installed torch-if-asked
 slides: $(VENV)/.test-installed
 	$(BIN)/python tools/build_slides.py --out build/slides notebooks/*.ipynb
 
-# The students' copy: every solution region replaced by `# YOUR CODE HERE` and a NotImplementedError.
+# The students' copy for self-study: every solution region replaced by `# YOUR CODE HERE` and a
+# NotImplementedError (the nbgrader release below makes the same stubs with the same code).
 student: $(VENV)/.test-installed
 	$(BIN)/python tools/student_version.py --out build/student notebooks/*.ipynb
+
+# nbgrader (the `grading` extra, installed with the test tools): one assignment per notebook in
+# $(COURSE)/source/, released to $(COURSE)/release/; see "Grading with nbgrader" in docs/instructor-guide.md.
+COURSE ?= build/grading
+grading-course: $(VENV)/.test-installed
+	$(BIN)/python tools/grading_course.py build --course $(COURSE) notebooks/*.ipynb
+
+# Grades $(COURSE)/submitted/<student>/<assignment>/; feedback pages in $(COURSE)/feedback/ (MathJax beside
+# them, from the npm registry), the grades in $(COURSE)/grades.csv.
+autograde: $(VENV)/.test-installed
+	$(BIN)/python tools/grading_course.py autograde --course $(COURSE)
 
 # Best effort, never fails: Debian's Chromium (only as root with apt) and Playwright in .venv. Where
 # they are missing, the browser tests skip and say why. apt's output goes to build/apt-browser.log.

@@ -73,6 +73,13 @@ def _mathjax_ignore(folder, names):
     return skip & set(names)
 
 
+def copy_mathjax(modules, destination):
+    """Copy MathJax 2 from ``modules`` into ``destination``, trimmed to what nbconvert's pages load."""
+    if destination.exists():
+        shutil.rmtree(destination)
+    shutil.copytree(modules / "mathjax", destination, ignore=_mathjax_ignore)
+
+
 def copy_javascript(modules, lib):
     """Copy what the decks load from ``modules`` into ``lib`` (build/slides/lib)."""
     if lib.exists():
@@ -83,7 +90,7 @@ def copy_javascript(modules, lib):
     shutil.copytree(modules / "reveal.js" / "plugin" / "notes", reveal / "plugin" / "notes")
     shutil.copy(modules / "requirejs" / "require.js", lib / "require.js")
     shutil.copy(modules / "jquery" / "dist" / "jquery.min.js", lib / "jquery.min.js")
-    shutil.copytree(modules / "mathjax", lib / "mathjax", ignore=_mathjax_ignore)
+    copy_mathjax(modules, lib / "mathjax")
 
 
 def exporter():

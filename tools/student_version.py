@@ -21,8 +21,11 @@ one, else the first paragraph of the exercise's Markdown just above the cell, el
 The checks in ``cnnlab.teaching.checks`` turn that ``NotImplementedError`` into "not done yet", so
 the student's notebook runs top to bottom. Outputs are cleared in the exercise cells and in the
 check cells (those that printed an exercise outcome), so no answer shows before it is written.
-``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are removed. Instructors who use
-nbgrader can give it the same source notebooks: the markers are nbgrader's.
+``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are removed.
+
+This is the self-study copy. For a graded class, tools/grading_course.py builds nbgrader's course
+directory from the same notebooks, and nbgrader's release makes the same stubs with this module's
+:func:`stub_solutions` (see grading/nbgrader_config.py).
 """
 import argparse
 import json
@@ -51,9 +54,18 @@ def output_text(cell):
                    for output in cell.get("outputs", []))
 
 
+#: A statement that calls an exercise check: ``check_output_size(output_size)``, ``exercises.check_relu(relu)``.
+CHECK_CALL = re.compile(r"^[ \t]*(?:[A-Za-z_][\w.]*\.)?(check_\w+)\s*\(", re.MULTILINE)
+
+
+def checks_called(cell):
+    """The names of the ``check_*`` functions a code cell calls, in order (``[]`` for other cells)."""
+    return CHECK_CALL.findall(cell.source) if cell.cell_type == "code" else []
+
+
 def is_check(cell):
-    """A check cell is one whose stored output holds an exercise outcome line."""
-    return cell.cell_type == "code" and bool(OUTCOME.search(output_text(cell)))
+    """A check cell calls a ``check_*`` function, or its stored output holds an exercise outcome line."""
+    return cell.cell_type == "code" and bool(checks_called(cell) or OUTCOME.search(output_text(cell)))
 
 
 def _instructions(markdown):
@@ -123,14 +135,20 @@ def _clear(cell):
     cell.execution_count = None
 
 
+def exercise_texts(cells):
+    """For each cell, the first paragraph of the latest Markdown above it that has one (``None`` before any)."""
+    texts, exercise_text = [], None
+    for cell in cells:
+        texts.append(exercise_text)
+        if cell.cell_type == "markdown":
+            exercise_text = _instructions(cell.source) or exercise_text
+    return texts
+
+
 def student_version(nb):
     """Return a student copy of notebook ``nb`` (the argument is left as it is)."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    exercise_text = None
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            exercise_text = _instructions(cell.source) or exercise_text
-            continue
+    for cell, exercise_text in zip(nb.cells, exercise_texts(nb.cells)):
         if cell.cell_type != "code":
             continue
         if BEGIN_HIDDEN in cell.source:

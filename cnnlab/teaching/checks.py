@@ -19,8 +19,14 @@ The decorator turns the outcome into one clear line:
 
 Student code lives inside functions, so an unfinished exercise never stops the notebook.
 Each outcome is also recorded in :data:`RESULTS`, which the tests read.
+
+Under grading (the environment variable ``CNNLAB_GRADING=1``, which the course's nbgrader
+configuration sets for the autograder's kernel), a check prints the same line and then raises
+:class:`GradedCheckFailed` unless the exercise passed, so nbgrader gives its test cell no points
+and the feedback shows the hint.
 """
 import functools
+import os
 import traceback
 
 import numpy as np
@@ -30,8 +36,21 @@ PASSED, FAILED, NOT_DONE = "passed", "not yet", "not done yet"
 RESULTS = {}
 
 
+#: Set to "1" (by grading/nbgrader_config.py, for the autograder) to make checks raise unless passed.
+GRADING_VARIABLE = "CNNLAB_GRADING"
+
+
 class Hint(Exception):
     """Raised inside a check with advice for the student."""
+
+
+class GradedCheckFailed(AssertionError):
+    """Raised under grading by a check that did not pass; its message is the line the student saw."""
+
+
+def grading():
+    """True when checks must raise on failure: ``CNNLAB_GRADING=1`` in the environment."""
+    return os.environ.get(GRADING_VARIABLE, "") == "1"
 
 
 def expect(condition, hint):
@@ -66,12 +85,13 @@ def expect_close(actual, expected, what="your answer", advice="", rtol=1e-6, ato
 
 
 def _print(symbol, title, outcome, message):
-    line = f"{symbol} Exercise {title}: {outcome}."
-    print(line + (f" {message}" if message else ""))
+    line = f"{symbol} Exercise {title}: {outcome}." + (f" {message}" if message else "")
+    print(line)
+    return line
 
 
 def exercise(title):
-    """Decorate a check so it prints one clear line and never raises at the student."""
+    """Decorate a check so it prints one clear line and never raises at the student (but see :func:`grading`)."""
     def decorate(check):
         @functools.wraps(check)
         def run(*args, **kwargs):
@@ -79,18 +99,23 @@ def exercise(title):
                 message = check(*args, **kwargs)
             except NotImplementedError as stub:
                 RESULTS[title] = NOT_DONE
-                _print("⏳", title, NOT_DONE, str(stub) or "replace the `raise NotImplementedError` with your code.")
+                line = _print("⏳", title, NOT_DONE,
+                              str(stub) or "replace the `raise NotImplementedError` with your code.")
             except Hint as hint:
                 RESULTS[title] = FAILED
-                _print("❌", title, FAILED, str(hint))
+                line = _print("❌", title, FAILED, str(hint))
             except Exception as error:  # the student's own code failed: show where, kindly
                 RESULTS[title] = FAILED
                 frame = traceback.extract_tb(error.__traceback__)[-1]
-                _print("❌", title, FAILED,
-                       f"your code raised {type(error).__name__}: {error} (line {frame.lineno}, `{frame.line}`).")
+                where = f"(line {frame.lineno}, `{frame.line}`)"
+                line = _print("❌", title, FAILED, f"your code raised {type(error).__name__}: {error} {where}.")
             else:
                 RESULTS[title] = PASSED
                 _print("✅", title, PASSED, message or "")
+                return
+            # Raised outside the except clauses, so the feedback shows the hint, not the check's insides.
+            if grading():
+                raise GradedCheckFailed(line)
         run.title = title
         return run
     return decorate
