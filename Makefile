@@ -30,12 +30,12 @@ $(BIN)/python:
 # Stamps make a second `make lab` or `make test` start at once instead of re-installing.
 # The `lab` extra adds jupyterlab-rise: notebooks present as live slides inside JupyterLab. The tests install
 # it too, so that they run the same widget versions a class sees and the browser test can open the slideshow.
-$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.lab-installed: pyproject.toml tools/quiet_jupyterlab.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: pyproject.toml tools/quiet_jupyterlab.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
