@@ -6,14 +6,15 @@ first slider, drag the slider's handle: its figure must change (the image's byte
 fails when a widget shows as text (``VBox(children=...``: the widget manager did not load in RISE's
 page; pyproject.toml's ``lab`` extra says why the versions are pinned), when a cell shows an error,
 when the slide number RISE shows is not the one cnnlab/teaching/course.py gives the instructor, and
-when the page asks for anything outside this machine or gets a 404 (``rise.css``, ``NN_name.css``).
-It also opens the speaker view (T) and finds the notebook's notes there. Screenshots of each widget
-slide go to ``build/screenshots/NN_name-slideshow.png``.
+when the page asks for anything outside this machine or gets a 404 (``rise.css``, ``NN_name.css``),
+and when a "For instructors" cell (slide type ``notes``) is not a hidden speaker note. Screenshots of
+each widget slide go to ``build/screenshots/NN_name-slideshow.png``.
 
 One JupyterLab server and one browser serve every notebook; each kernel is shut down after its
 notebook. Skipped where Chromium or Playwright is missing (``make browser-deps``).
 """
 import re
+import time
 from urllib.parse import urlsplit
 
 import nbformat
@@ -27,17 +28,27 @@ pytestmark = pytest.mark.browser
 
 WIDGET_NOTEBOOKS = [path for path in NOTEBOOKS if uses_widgets(nbformat.read(path, as_version=4))]
 LESSONS = {lesson.notebook: lesson for lesson in COURSE}
-RUN_TIMEOUT_MS = 180_000
+RUN_SECONDS = 180
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Every code cell ran in this page: their prompts count up ([1], [2], ...) in the notebook's order, none
 # is waiting ([*]) - the stored prompts of the file need not - or a cell shows an error.
-RAN_IN_ORDER = f"""() => {{
-    const cells = ({CELL_STATES})();
-    if (cells.some(c => c.error)) return true;
-    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-        .map(p => (p.textContent.match(/\\[(\\d+)\\]/) || [])[1]);
-    return prompts.length > 0 && prompts.every((n, i) => n !== undefined && (i === 0 || +n > +prompts[i - 1]));
-}}"""
+PROMPTS = "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"
+
+
+def _ran_in_order(prompts):
+    numbers = [re.fullmatch(r"\s*\[(\d+)\]:?\s*", prompt) for prompt in prompts]
+    return bool(numbers) and all(numbers) and all(int(a[1]) < int(b[1]) for a, b in zip(numbers, numbers[1:]))
+
+
+def _wait_until_every_cell_ran(page, notebook, seconds):
+    deadline = time.monotonic() + seconds
+    while True:
+        prompts = page.evaluate(PROMPTS)
+        if _ran_in_order(prompts) or any(state["error"] for state in page.evaluate(CELL_STATES)):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{notebook.name}: after Shift+Enter on every cell, the code cells' prompts are {prompts}")
+        page.wait_for_timeout(1000)
 
 
 def test_every_notebook_on_the_map_with_a_widget_slide_is_presented():
@@ -46,11 +57,23 @@ def test_every_notebook_on_the_map_with_a_widget_slide_is_presented():
     assert promised == {path.name for path in WIDGET_NOTEBOOKS}
 
 
-def _press(page, key, times):
-    for _ in range(times):
-        page.keyboard.press(key)
-        # RISE moves to the next slide after some cells: a key pressed during the move is lost.
-        page.wait_for_timeout(250)
+ACTIVE_CELL = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
+
+
+def _shift_enter_to_the_last_cell(page, cells):
+    """Shift+Enter, as a presenter does, until the last cell is the active one (pressed on the last cell,
+    RISE would add a new empty one). A key pressed while reveal.js moves to the next slide can be lost, so
+    each press waits for the active cell to move on, and presses again if it did not."""
+    for _ in range(3 * cells):
+        active = page.evaluate(ACTIVE_CELL)
+        if active >= cells - 1:
+            return
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(f"() => ({ACTIVE_CELL})() !== {active}", timeout=2000, polling=50)
+        except Exception:  # Playwright's TimeoutError: the key was lost, press again
+            pass
+    pytest.fail(f"Shift+Enter did not reach the last of {cells} cells")
 
 
 def _show_the_slide_of(page, cell):
@@ -86,14 +109,13 @@ def test_the_slideshow_runs_with_live_widgets(lab, chromium, notebook):
         page.wait_for_selector(".reveal .slides section .jp-Cell", timeout=60_000)
         # RISE has its own small app: wait until its kernel is up before the first Shift+Enter.
         page.wait_for_function("() => !!document.querySelector('.reveal .jp-Notebook')", timeout=30_000)
-        page.wait_for_timeout(2000)
+        page.wait_for_timeout(1000)
         page.locator(".reveal .jp-Notebook").first.focus()
         page.keyboard.press("Escape")
-        # Shift+Enter through every cell but the last (past the last one RISE adds a new empty cell).
-        _press(page, "Shift+Enter", len(stored.cells) - 1)
+        _shift_enter_to_the_last_cell(page, len(stored.cells))
         if stored.cells[-1].cell_type == "code":
             page.keyboard.press("Control+Enter")
-        page.wait_for_function(RAN_IN_ORDER, timeout=RUN_TIMEOUT_MS, polling=500)
+        _wait_until_every_cell_ran(page, notebook, RUN_SECONDS)
         states = page.evaluate(CELL_STATES)
 
         assert len(states) == len(stored.cells), "the slideshow shows another number of cells than the notebook holds"
@@ -105,6 +127,12 @@ def test_the_slideshow_runs_with_live_widgets(lab, chromium, notebook):
                              "the widget manager did not load in RISE's page")
         assert page.locator(".reveal .jupyter-widgets").count() > 0, f"{notebook.name}: no widget in the slideshow"
 
+        # "For instructors" cells (slide type notes) go into reveal.js's speaker notes, off the projected slide.
+        notes = sum(cell.metadata.get("slideshow", {}).get("slide_type") == "notes" for cell in stored.cells)
+        asides = page.locator(".reveal aside.notes")
+        assert asides.count() == notes, f"{notebook.name}: {notes} notes cells, {asides.count()} speaker notes"
+        assert not any(aside.is_visible() for aside in asides.all()), f"{notebook.name}: a speaker note is on a slide"
+
         slider_cell = page.locator(".reveal .jp-CodeCell", has=page.locator(".widget-slider")).first
         if slider_cell.count():
             _show_the_slide_of(page, slider_cell)
@@ -113,7 +141,7 @@ def test_the_slideshow_runs_with_live_widgets(lab, chromium, notebook):
                 f"{notebook.name}: the first slider is on slide {shown}, the course map says "
                 f"{LESSONS[notebook.name].widget_slides}: update cnnlab/teaching/course.py")
             check_the_slider_redraws(page, slider_cell, notebook, drag=True)
-            page.wait_for_timeout(1000)
+            page.wait_for_timeout(500)  # the redrawn figure's layout settles
             page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-slideshow.png"))
 
         remote = [url for url in requested
