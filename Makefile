@@ -33,15 +33,17 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamps make a second `make lab` or `make test` start at once instead of re-installing.
-# The `lab` extra adds jupyterlab-rise: notebooks present as live slides inside JupyterLab.
-$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+# The `lab` extra adds jupyterlab-rise: notebooks present as live slides inside JupyterLab. The tests install
+# it too, so that they run the same widget versions a class sees and the browser test can open the slideshow.
+$(VENV)/.lab-installed: pyproject.toml tools/quiet_jupyterlab.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 
-# The test tools include nbgrader (the `grading` extra), so tests/test_grading.py autogrades for real.
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,grading]"
+# The test tools include RISE (the browser test presents the slideshow) and nbgrader (the `grading`
+# extra), so tests/test_slideshow_browser.py and tests/test_grading.py run for real.
+$(VENV)/.test-installed: pyproject.toml tools/quiet_jupyterlab.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,lab,grading]"
 	$(BIN)/python tools/quiet_jupyterlab.py $(VENV)
 	touch $@
 

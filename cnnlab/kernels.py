@@ -41,7 +41,8 @@ def _kernel(rows, scale=1.0):
     return array
 
 
-# The table of the "Convolutions" slides (lecture 003), in its order.
+# The table of the "Convolutions" slides, in its order (the lecture "Convolutional Neural Networks & Deep
+# Learning").
 IDENTITY = _kernel([[0, 0, 0], [0, 1, 0], [0, 0, 0]])
 EDGE_DIAGONAL = _kernel([[1, 0, -1], [0, 0, 0], [-1, 0, 1]])
 EDGE_LAPLACE_4 = _kernel([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
@@ -56,12 +57,12 @@ GAUSSIAN_BLUR_5 = _kernel(_BINOMIAL_5, 1 / 256)
 # the binomial kernel with -476 = 36 - 2 * 256 in the centre.
 UNSHARP_MASK_5 = _kernel(_BINOMIAL_5 - np.pad([[512]], 2), -1 / 256)
 
-# Sobel (lecture 002 shows the first one): a smoothed horizontal difference, so it lights up vertical
+# Sobel (the "Plan of Attack" lecture shows the first one): a smoothed horizontal difference, so it lights up vertical
 # edges; its transpose does the same for horizontal edges.
 SOBEL_X = _kernel([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
 SOBEL_Y = _kernel([[1, 2, 1], [0, 0, 0], [-1, -2, -1]])
 
-# The classic image-editor kernels named in lecture 002 (sharpen and blur are above).
+# The classic image-editor kernels named in the "Plan of Attack" lecture (sharpen and blur are above).
 EDGE_ENHANCE = _kernel([[0, 0, 0], [-1, 1, 0], [0, 0, 0]])
 EMBOSS = _kernel([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
 

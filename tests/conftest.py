@@ -1,10 +1,12 @@
-"""Shared test set-up: the course's tools importable by their tests, and a headless Chromium."""
+"""Shared test set-up: the course's tools importable by their tests, a headless Chromium and a JupyterLab."""
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from _jupyterlab import running_lab  # noqa: E402  (tests/ is on sys.path: pytest puts it there)
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium as root needs --no-sandbox; the rest stop it calling home, which this offline machine refuses.
@@ -25,3 +27,10 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, chromium):
+    """A running JupyterLab (after ``chromium``, so it skips first): yields (base URL, token), then stops it."""
+    with running_lab(tmp_path_factory.mktemp("jupyterlab")) as base_and_token:
+        yield base_and_token

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from cnnlab.teaching.course import COURSE, instructor_table, markdown_table, total_minutes
+from cnnlab.teaching.course import COURSE, instructor_table, markdown_table, presenting_table, total_minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -23,7 +23,7 @@ def test_the_map_is_in_order_with_a_summary_and_a_time():
     numbers = [lesson.notebook[:2] for lesson in COURSE]
     assert numbers == [f"{n:02d}" for n in range(len(COURSE))]
     for lesson in COURSE:
-        assert lesson.summary.endswith(".") and 5 <= lesson.minutes <= 90 and lesson.widgets
+        assert lesson.summary.endswith(".") and 5 <= lesson.minutes <= 90 and lesson.widgets and lesson.widget_slides
     assert total_minutes() == sum(lesson.minutes for lesson in COURSE) == 345
 
 
@@ -46,6 +46,34 @@ def test_the_docs_show_the_same_map_and_timings():
     guide = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
     assert markdown_table("../notebooks/") in course_map, REGENERATE.format("markdown_table", "docs/course-map.md")
     assert instructor_table("../notebooks/") in guide, REGENERATE.format("instructor_table", "docs/instructor-guide.md")
+    for doc, text in (("docs/course-map.md", course_map), ("docs/instructor-guide.md", guide)):
+        assert presenting_table("../notebooks/") in text, REGENERATE.format("presenting_table", doc)
+
+
+def _slides_and_widget_slides(notebook):
+    """How many slides RISE makes of the notebook, and the numbers of those with a stored widget view.
+
+    RISE starts a slide at the first cell and at every cell of slide type ``slide`` or ``subslide`` and
+    numbers them 1, 2, ... (the course shows ``slideNumber: "c/t"``); fragments and notes stay on their slide.
+    """
+    number, widget_slides = 0, []
+    for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+        if index == 0 or cell.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide"):
+            number += 1
+        if any("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+               for output in cell.get("outputs", [])):
+            widget_slides.append(str(number))
+    return number, widget_slides
+
+
+def test_the_slide_counts_and_widget_slides_match_the_notebooks():
+    for lesson in COURSE:
+        slides, widget_slides = _slides_and_widget_slides(NOTEBOOKS / lesson.notebook)
+        assert lesson.slides == slides, f"{lesson.notebook} has {slides} slides, course.py says {lesson.slides}"
+        assert set(lesson.widget_slides) <= set(widget_slides), (
+            f"{lesson.notebook}: course.py names widget slides {lesson.widget_slides}, the notebook has widgets on "
+            f"slides {widget_slides}")
+        assert lesson.slide_minutes == 5 * round(1.5 * slides / 5), f"{lesson.notebook}: about 1.5 min a slide"
 
 
 def test_pictures_in_the_docs_exist_and_are_small():

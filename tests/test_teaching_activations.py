@@ -67,7 +67,7 @@ def test_plots_and_history_table_render():
     assert len(fig.axes[0].get_lines()) >= len(catalog.NAMES)
     plt.close("all")
     table = catalog.history_table().data
-    assert table.count("\n") == len([a for a in catalog.ACTIVATIONS if a.formula]) + 1 == len(F.ACTIVATIONS) + 1
+    assert table.count("\n") == len([a for a in catalog.ACTIVATIONS if a.formula]) + 1 == len(HISTORY_NAMES) + 1
     assert "| ReLU | $y = \\max(x, 0)$ | 2010 |" in table and "| none | $y = x$ | - |" in table
 
 
@@ -154,12 +154,28 @@ def test_vanishing_gradient(capsys):
     assert state == FAILED and "0.25" in text
 
 
-def test_the_catalog_holds_the_lectures_history_table_as_functional_does():
-    """One list for the course; until cnnlab.functional.ACTIVATIONS is retired, both hold the same rows."""
+#: The lecture's history table, in its order and spelling.
+HISTORY_NAMES = ["none", "sigmoid", "tanh", "ReLU", "(centered) SoftPlus", "LReLU", "maxout", "APL", "VLReLU", "RReLU",
+                 "PReLU", "ELU"]
+
+
+def test_the_catalog_holds_the_lectures_history_table():
     by_name = {a.slide_name or a.name: a for a in catalog.ACTIVATIONS if a.formula}
-    assert [(row["name"], row["formula"], row["year"]) for row in F.ACTIVATIONS] == \
-        [(name, by_name[name].formula, by_name[name].year) for name in (row["name"] for row in F.ACTIVATIONS)]
+    assert {name: by_name[name].year for name in HISTORY_NAMES} == {
+        "none": None, "sigmoid": 1986, "tanh": 1986, "ReLU": 2010, "(centered) SoftPlus": 2011, "LReLU": 2011,
+        "maxout": 2013, "APL": 2014, "VLReLU": 2014, "RReLU": 2015, "PReLU": 2015, "ELU": 2015}
     assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
     shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
-    assert shown == [row["name"] for row in F.ACTIVATIONS]  # the lecture's order and spelling
+    assert shown == HISTORY_NAMES
     assert catalog.history_table().data.splitlines()[7] == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |"
+
+
+def test_the_history_tables_formulas_are_what_cnnlab_computes():
+    x = np.array([-1.0, 0.5])
+    expected = {"sigmoid": 1 / (1 + np.exp(-x)), "tanh": (np.exp(2 * x) - 1) / (np.exp(2 * x) + 1),
+                "ReLU": np.maximum(x, 0), "centered softplus": np.log(np.exp(x) + 1) - np.log(2),
+                "ELU": np.where(x >= 0, x, np.exp(x) - 1)}
+    for name, values in expected.items():
+        np.testing.assert_allclose(catalog.activation_and_derivative(name, x)[0], values, err_msg=name)
+    leaky, _ = catalog.activation_and_derivative("leaky ReLU", x, negative_slope=0.01)
+    np.testing.assert_allclose(leaky, np.maximum(x, 0.01 * x))

@@ -13,5 +13,7 @@ overrides = settings / "overrides.json"
 current = json.loads(overrides.read_text()) if overrides.exists() else {}
 current["@jupyterlab/apputils-extension:notification"] = {"checkForUpdates": False, "fetchNews": "false"}
 # RISE's default theme loads Google Fonts; "white" uses the system's, so slides look the same offline.
-current["jupyterlab-rise:plugin"] = {"theme": "white"}
+# Slide numbers as "current/total": the instructor guide names the widget slides by these numbers.
+# A slide taller than the screen (code, controls and figure) scrolls instead of being cut off.
+current["jupyterlab-rise:plugin"] = {"theme": "white", "slideNumber": "c/t", "scroll": True}
 overrides.write_text(json.dumps(current, indent=2) + "\n")

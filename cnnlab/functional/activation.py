@@ -6,7 +6,7 @@ contract of :mod:`.context`: ``out, ctx = f_forward(input, ...)`` keeps what the
 ``f_backward(grad_output, ctx)`` multiplies ``grad_output`` by the local derivative ``f'(x)`` (the chain
 rule); ``f(input, ...)`` is the forward alone.
 
-The lecture's history table of activations is :data:`ACTIVATIONS`.
+The lecture's history table of activations is the course's: ``cnnlab.teaching.activations.catalog``.
 """
 import numbers
 
@@ -29,7 +29,6 @@ __all__ = [
     "centered_softplus_forward", "centered_softplus_backward", "centered_softplus",
     "softmax_forward", "softmax_backward", "softmax",
     "log_softmax_forward", "log_softmax_backward", "log_softmax",
-    "ACTIVATIONS",
 ]
 
 
@@ -452,29 +451,3 @@ def log_softmax_backward(grad_output, ctx):
 def log_softmax(input, dim):
     """Log-softmax along ``dim``; see :func:`log_softmax_forward`."""
     return log_softmax_forward(input, dim)[0]
-
-
-# ----------------------------------------------------------------- the lecture's history table
-#: The lecture's "History of Activation Functions" (seeds/003), one row per entry:
-#: ``name``, ``formula`` (LaTeX, as on the slide), ``year``, and ``function``, the cnnlab function
-#: computing it (None for APL, which needs learnt hinge parameters).
-ACTIVATIONS = [
-    {"name": "none", "formula": r"y = x", "year": None, "function": lambda x: _input(x).copy()},
-    {"name": "sigmoid", "formula": r"y = \frac{1}{1+e^{-x}}", "year": 1986, "function": sigmoid},
-    {"name": "tanh", "formula": r"y = \frac{e^{2x}-1}{e^{2x}+1}", "year": 1986, "function": tanh},
-    {"name": "ReLU", "formula": r"y = \max(x, 0)", "year": 2010, "function": relu},
-    {"name": "(centered) SoftPlus", "formula": r"y = \ln(e^x + 1) - \ln 2", "year": 2011,
-     "function": centered_softplus},
-    {"name": "LReLU", "formula": r"y = \max(x, \alpha x), \alpha \approx 0.01", "year": 2011, "function": leaky_relu},
-    {"name": "maxout", "formula": r"y = \max(W_1x + b_1, W_2x + b_2)", "year": 2013, "function": maxout},
-    {"name": "APL", "formula": r"y = \max(x, 0) + \sum_{s=1}^S a_i^s \max(0, -x + b_i^s)", "year": 2014,
-     "function": None},
-    {"name": "VLReLU", "formula": r"y = \max(x, \alpha x), \alpha \in 0.1, 0.5", "year": 2014,
-     "function": lambda x, negative_slope=1 / 3: leaky_relu(x, negative_slope)},
-    {"name": "RReLU", "formula": r"y = \max(x, \alpha x), \alpha = \text{random}(0.1, 0.5)", "year": 2015,
-     "function": rrelu},
-    {"name": "PReLU", "formula": r"y = \max(x, \alpha x), \alpha \text{ is learnable}", "year": 2015,
-     "function": prelu},
-    {"name": "ELU", "formula": r"y = x, \text{ if } x \geq 0, \text{ else } \alpha(e^x - 1)", "year": 2015,
-     "function": elu},
-]

@@ -13,6 +13,9 @@ class Lesson:
 
     ``minutes`` is the time a class spends on it, presenting and doing the exercises;
     ``widgets`` says which control an instructor moves, and what the class should see happen.
+    As a RISE slideshow: ``slides`` is how many slides it has, ``slide_minutes`` the time to present them
+    (about 1.5 minutes a slide, rounded to 5), ``widget_slides`` the numbers RISE shows on the slides that
+    hold a widget to move (tests/test_course_map.py and tests/test_slideshow_browser.py check them).
     """
 
     notebook: str
@@ -20,48 +23,61 @@ class Lesson:
     summary: str
     minutes: int
     widgets: str
+    slides: int
+    slide_minutes: int
+    widget_slides: tuple
 
 
 COURSE = (
     Lesson("00_start_here.ipynb", "Start here",
            "How the course works, a check of your set-up, and this map.", 10,
-           "Move the frequency slider: the sine wave redraws, so widgets are live."),
+           "Move the frequency slider: the sine wave redraws, so widgets are live.",
+           slides=8, slide_minutes=10, widget_slides=('6',)),
     Lesson("01_convolution.ipynb", "Convolution",
            "Sliding a kernel over an image: sums of products, padding, stride and the output size.", 45,
            "Move `position` in the sliding-window widget: the kernel steps over the lecture's image, product by "
            "product. Then pick a kernel, stride and padding in the kernel explorer, and end with the output-size"
-           " widget (N, F, P, stride)."),
+           " widget (N, F, P, stride).",
+           slides=27, slide_minutes=40, widget_slides=('4', '7', '10', '15', '17')),
     Lesson("02_activations.ipynb", "Activation functions",
            "Why a network needs non-linearity: ReLU and its variants, tanh, softplus and softmax.", 30,
            "In the activation explorer pick an activation, move its parameter (ELU alpha, softplus beta) and the"
-           " range: compare each curve with its derivative."),
+           " range: compare each curve with its derivative.",
+           slides=20, slide_minutes=30, widget_slides=('14',)),
     Lesson("03_sigmoid_and_losses.ipynb", "Sigmoid and losses",
            "The sigmoid never reaches 0 or 1; MSE versus cross-entropy for yes/no and many-class problems.", 40,
            "In the loss explorer move the prediction away from the target: cross-entropy grows much faster than "
-           "MSE."),
+           "MSE.",
+           slides=20, slide_minutes=30, widget_slides=('14',)),
     Lesson("04_pooling_upsampling_flattening.ipynb", "Pooling, upsampling, flattening",
            "Max, average and min pooling, nearest and bilinear upsampling, and flattening a feature map.", 35,
            "In the pooling explorer change the window and the stride, then the mode (max, average, min): watch "
-           "the pooled picture and the share of values kept."),
+           "the pooled picture and the share of values kept.",
+           slides=23, slide_minutes=35, widget_slides=('17',)),
     Lesson("05_three_layer_cnn.ipynb", "A three-layer CNN",
            "Convolution, ReLU, pooling and a dense layer with softmax, trained on MNIST digits.", 50,
-           "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit."),
+           "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit.",
+           slides=24, slide_minutes=35, widget_slides=('17',)),
     Lesson("06_initialisation.ipynb", "Initialisation",
            "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 30,
            "Choose the scheme, the activation and the depth: activations vanish, explode or stay alive through "
-           "the layers."),
+           "the layers.",
+           slides=20, slide_minutes=30, widget_slides=('12',)),
     Lesson("07_batchnorm_dropout.ipynb", "Batch normalisation and dropout",
            "Normalising with batch statistics in training and running statistics at test time; dropping units.", 40,
            "Move `dropout p` and `batch size`: which units drop, and how far the batch statistics wander from "
-           "the population's."),
+           "the population's.",
+           slides=18, slide_minutes=25, widget_slides=('13',)),
     Lesson("08_problem_types.ipynb", "Image problem types",
            "Classification, semantic segmentation and object detection: what each network outputs.", 30,
            "In the detection explorer move the objectness threshold: boxes appear and disappear on the test "
-           "images."),
+           "images.",
+           slides=12, slide_minutes=20, widget_slides=('8',)),
     Lesson("09_transposed_convolution.ipynb", "Transposed convolution",
            "Learnable upsampling, how stride and kernel size cause checkerboard artifacts, and how to avoid them.", 35,
            "In the overlap explorer change kernel size and stride: where the kernel size is not a multiple of "
-           "the stride, the checkerboard appears."),
+           "the stride, the checkerboard appears.",
+           slides=14, slide_minutes=20, widget_slides=('7',)),
 )
 
 
@@ -79,6 +95,22 @@ def markdown_table(link_prefix=""):
                     f"| {lesson.minutes} min |")
     hours, minutes = divmod(total_minutes(), 60)
     rows.append(f"| | **In all** | | **{hours} h {minutes:02d} min** |")
+    return "\n".join(rows)
+
+
+def slide_minutes():
+    """Time to present every notebook as slides, in minutes."""
+    return sum(lesson.slide_minutes for lesson in COURSE)
+
+
+def presenting_table(link_prefix=""):
+    """Per notebook as a slideshow: slides, the time to present them and the slides with a widget to move."""
+    rows = ["| Notebook | Slides | As slides | Widgets on slides |", "| --- | --- | --- | --- |"]
+    for lesson in COURSE:
+        rows.append(f"| [{lesson.notebook[:2]} {lesson.title}]({link_prefix}{lesson.notebook}) | {lesson.slides} "
+                    f"| {lesson.slide_minutes} min | {', '.join(lesson.widget_slides)} |")
+    hours, minutes = divmod(slide_minutes(), 60)
+    rows.append(f"| **In all** | {sum(lesson.slides for lesson in COURSE)} | **{hours} h {minutes:02d} min** | |")
     return "\n".join(rows)
 
 
