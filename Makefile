@@ -11,11 +11,12 @@ WITH_TORCH ?= 0
 TORCH_VERSION ?= 2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: lab test notebooks bench slides student grading-course autograde test-browser browser-deps hub-deps hub-test hub-link clean help
+.PHONY: lab test lint notebooks bench slides student grading-course autograde test-browser browser-deps hub-deps hub-test hub-link clean help
 
 help:
 	@echo "make lab        - create .venv, install the course and open it in JupyterLab"
-	@echo "make test       - create .venv, install the test tools and run every test (unit tests and notebooks)"
+	@echo "make test       - create .venv, install the test tools, lint with ruff and run every test (unit tests and notebooks)"
+	@echo "make lint       - ruff over the library, tests, tools, benchmarks and notebooks (rules in pyproject.toml)"
 	@echo "make notebooks  - re-execute every notebook in place and store its outputs"
 	@echo "make bench      - run the speed and memory benchmarks against the references"
 	@echo "make slides     - render every notebook as an offline reveal.js deck in build/slides/"
@@ -56,7 +57,11 @@ torch-if-asked: $(VENV)/.test-installed
 lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(ALLOW_ROOT) notebooks/00_start_here.ipynb
 
-test: $(VENV)/.test-installed torch-if-asked
+# Lint first: it takes a second and names the file and line, before the minutes of tests.
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+
+test: $(VENV)/.test-installed torch-if-asked lint
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg $(PYTEST_ARGS)
 
 notebooks: $(VENV)/.test-installed
