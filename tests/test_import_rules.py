@@ -171,7 +171,7 @@ def _code_cells(path):
     return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
 
 
-# ------------------------------------------------------------------------------------------- (a)
+# ----------------------------------------------------------- (a) notebooks import their own lessons
 def test_every_notebook_has_its_lessons_and_every_lesson_package_its_notebook():
     assert set(NOTEBOOK_LESSONS) == {lesson.notebook for lesson in COURSE}
     packages = {path.parent.name for path in (PACKAGE / "teaching").glob("*/__init__.py")}
@@ -194,7 +194,7 @@ def test_the_notebook_rule_catches_another_lessons_import():
     assert notebook_violations("04_pooling_upsampling_flattening.ipynb", cells[:1]) == []
 
 
-# ------------------------------------------------------------------------------------------- (b)
+# ------------------------------------------------------------- (b) no private names across packages
 @pytest.mark.parametrize("top", PRIVATE_NAME_RULE_PACKAGES)
 def test_no_module_uses_another_packages_private_names(top):
     name = f"cnnlab.{top}" if top else "cnnlab"
@@ -224,7 +224,7 @@ def test_the_private_name_rule_catches_a_real_violation(source, count):
     assert len(private_name_violations(source, "cnnlab.nn.example", "cnnlab.nn")) == count
 
 
-# ------------------------------------------------------------------------------------------- (c)
+# -------------------------------------------------------------------- (c) no lesson imports another
 @pytest.mark.parametrize("lesson", sorted(LESSONS))
 def test_a_lesson_imports_no_other_lesson(lesson):
     problems = []

@@ -108,7 +108,7 @@ def test_the_cross_entropy_column():
 
 
 def test_the_slides_formula_has_prediction_and_ground_truth_swapped():
-    # Slide: -{prediction * log(ground_truth) + (1 - prediction) * log(1 - ground_truth)}
+    # The slide writes the loss as -{prediction * log(ground_truth) + (1 - prediction) * log(1 - ground_truth)}.
     # With ground truth 1 that is log(0) for every prediction below 1: it cannot have made the table.
     with np.errstate(divide="ignore"):
         swapped = -(PREDICTIONS * np.log(1.0) + (1 - PREDICTIONS) * np.log(1 - 1.0))

@@ -87,7 +87,7 @@ def check_build_network(build_network):
     if kinds.count("MaxPool2d") < 2:
         raise Hint("use a MaxPool2d(2) after each ReLU: the plan is (convolution -> ReLU -> pooling) twice.")
     expect(kinds == expected, f"your layers are {kinds}; the plan of attack is {expected}.")
-    conv1, conv2, linear = model[0], model[3], model[7]
+    conv1, conv2 = model[0], model[3]
     expect(conv1.out_channels == 8 and conv2.out_channels == 16,
            f"use 8 filters in the first convolution and 16 in the second (got {conv1.out_channels} and "
            f"{conv2.out_channels}).")
