@@ -183,7 +183,8 @@ def test_every_notebook_has_its_lessons_and_every_lesson_package_its_notebook():
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOK_LESSONS))
 def test_notebook_imports_only_its_lessons_and_the_shared_modules(notebook):
     cells = _code_cells(ROOT / "notebooks" / notebook)
-    assert any(_notebook_teaching_imports(source) for source in cells), f"{notebook} imports nothing from cnnlab.teaching"
+    assert any(_notebook_teaching_imports(source) for source in cells), (
+        f"{notebook} imports nothing from cnnlab.teaching")
     assert notebook_violations(notebook, cells) == []
 
 

@@ -51,7 +51,8 @@ def test_the_slides_misprint_changes_min_and_average_of_one_window():
     # Pooled cell [1, 1] is the window of rows 2-3, columns 2-3: [[0, 2], [2, 1]] computed,
     # [[1, 2], [2, 1]] on the slide. Its maximum is 2 either way; its minimum and average are not.
     computed, slide = FEATURE_MAP, lecture.SLIDE_FEATURE_MAP[None, None]
-    assert F.max_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == F.max_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 2
+    assert (F.max_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1]
+            == F.max_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 2)
     assert F.min_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 0
     assert F.min_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1
     assert F.avg_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1.25

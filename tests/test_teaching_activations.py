@@ -162,4 +162,5 @@ def test_the_catalog_holds_the_lectures_history_table_as_functional_does():
     assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
     shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
     assert shown == [row["name"] for row in F.ACTIVATIONS]  # the lecture's order and spelling
-    assert catalog.history_table().data.splitlines()[7] == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |"
+    assert (catalog.history_table().data.splitlines()[7]
+            == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |")
