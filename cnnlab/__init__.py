@@ -9,9 +9,14 @@ Its names mirror PyTorch, so what you learn here carries over:
 For single 2-D images, as the first lectures use them: :func:`correlate2d`, :func:`convolve2d`,
 :func:`output_size` and the named kernels in :mod:`cnnlab.kernels`.
 """
-from . import functional, kernels
-from .image import *  # noqa: F401,F403
-from . import datasets, nn, optim, training  # noqa: E402
-from .gradcheck import gradcheck  # noqa: E402  (the function; the module stays importable as cnnlab.gradcheck)
+from . import datasets, functional, kernels, nn, optim, training
+from .image import convolve2d, correlate2d, correlate2d_naive, output_size
+from .gradcheck import gradcheck  # the function; the module stays importable as cnnlab.gradcheck
+
+__all__ = [
+    "datasets", "functional", "kernels", "nn", "optim", "training",
+    "convolve2d", "correlate2d", "correlate2d_naive", "output_size",
+    "gradcheck",
+]
 
 __version__ = "0.1.0"

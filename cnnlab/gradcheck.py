@@ -188,38 +188,56 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
     rng = np.random.default_rng([seed, 1])
     raw_inputs = inputs if isinstance(inputs, tuple) else (inputs,)
     arrays = [np.array(a, dtype=np.float64) if _is_floating(a) else a for a in raw_inputs]
-    errors = {}
+    differences = dict(eps=eps, max_checks=max_checks, rng=rng)
 
     if _is_module(function_or_layer):
         layer = copy.deepcopy(function_or_layer).double()
         if _is_loss(layer):
-            x, rest = arrays[0], arrays[1:]
-            upstream = rng.standard_normal(np.shape(layer(x, *rest)))
-            analytic = layer.backward(upstream.copy())
-            _compare(errors, "input", analytic, lambda: float(np.sum(layer(x, *rest) * upstream)), x, eps,
-                     max_checks, rng)
-            return GradcheckResult(errors, threshold, repr(function_or_layer))
-        x = arrays[0]
-        layer.needs_input_grad = True  # a network skips its input's gradient unless asked (see Sequential)
-        output = layer(x)
-        upstream = rng.standard_normal(np.shape(output))
-        layer.zero_grad()
-        analytic_input = layer.backward(upstream.copy())
-        analytic_parameters = {name: (p, p.grad) for name, p in layer.named_parameters()}
-
-        def scalar():
-            return float(np.sum(layer(x) * upstream))
-
-        _compare(errors, "input", analytic_input, scalar, x, eps, max_checks, rng)
-        if check_parameters:
-            for name, (parameter, grad) in analytic_parameters.items():
-                if grad is None:
-                    raise ValueError(f"{type(layer).__name__}.backward did not store a gradient for {name}")
-                _compare(errors, name, grad, scalar, parameter.data, eps, max_checks, rng)
+            errors = _check_loss(layer, arrays, **differences)
+        else:
+            errors = _check_layer(layer, arrays[0], check_parameters, **differences)
         return GradcheckResult(errors, threshold, repr(function_or_layer))
+    errors = _check_function(function_or_layer, arrays, backward, options, **differences)
+    return GradcheckResult(errors, threshold, getattr(function_or_layer, "__name__", repr(function_or_layer)))
 
+
+def _check_loss(loss, arrays, eps, max_checks, rng):
+    """Relative error of a loss module's input gradient; its other inputs (the targets) stay fixed."""
+    errors = {}
+    x, rest = arrays[0], arrays[1:]
+    upstream = rng.standard_normal(np.shape(loss(x, *rest)))
+    analytic = loss.backward(upstream.copy())
+    _compare(errors, "input", analytic, lambda: float(np.sum(loss(x, *rest) * upstream)), x, eps, max_checks, rng)
+    return errors
+
+
+def _check_layer(layer, x, check_parameters, eps, max_checks, rng):
+    """Relative errors of a (float64) layer's input gradient and, if asked, of each parameter's gradient."""
+    errors = {}
+    layer.needs_input_grad = True  # a network skips its input's gradient unless asked (see Sequential)
+    output = layer(x)
+    upstream = rng.standard_normal(np.shape(output))
+    layer.zero_grad()
+    analytic_input = layer.backward(upstream.copy())
+    analytic_parameters = {name: (p, p.grad) for name, p in layer.named_parameters()}
+
+    def scalar():
+        return float(np.sum(layer(x) * upstream))
+
+    _compare(errors, "input", analytic_input, scalar, x, eps, max_checks, rng)
+    if check_parameters:
+        for name, (parameter, grad) in analytic_parameters.items():
+            if grad is None:
+                raise ValueError(f"{type(layer).__name__}.backward did not store a gradient for {name}")
+            _compare(errors, name, grad, scalar, parameter.data, eps, max_checks, rng)
+    return errors
+
+
+def _check_function(function, arrays, backward, options, eps, max_checks, rng):
+    """Relative error of each floating-point input's gradient, from ``backward`` or the function's contract."""
+    errors = {}
     if backward is None:
-        forward, contract_backward = _contract_of(function_or_layer)
+        forward, contract_backward = _contract_of(function)
         output, ctx = forward(*arrays, **options)
         upstream = rng.standard_normal(np.shape(output))
         analytic = contract_backward(upstream.copy(), ctx)
@@ -228,12 +246,12 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
             return forward(*arrays, **options)[0]
     else:
         def evaluate():
-            return function_or_layer(*arrays, **options)
+            return function(*arrays, **options)
         upstream = rng.standard_normal(np.shape(evaluate()))
         analytic = backward(upstream.copy(), *arrays, **options)
     if not isinstance(analytic, tuple):
         analytic = (analytic,)
-    names = _argument_names(function_or_layer, len(arrays))
+    names = _argument_names(function, len(arrays))
 
     def scalar():
         return float(np.sum(evaluate() * upstream))
@@ -243,7 +261,7 @@ def gradcheck(function_or_layer, inputs, backward=None, *, eps=1e-6, threshold=D
         if position >= len(analytic) or analytic[position] is None:
             continue
         _compare(errors, names[index], analytic[position], scalar, arrays[index], eps, max_checks, rng)
-    return GradcheckResult(errors, threshold, getattr(function_or_layer, "__name__", repr(function_or_layer)))
+    return errors
 
 
 def _is_floating(a):

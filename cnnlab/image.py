@@ -57,7 +57,8 @@ def output_size(n, kernel_size, stride=1, padding=0):
     >>> output_size(7, 3), output_size(7, 3, stride=2), output_size(7, 3, padding=1)
     (5, 3, 7)
     """
-    for value, name, minimum in ((n, "n", 1), (kernel_size, "kernel_size", 1), (stride, "stride", 1), (padding, "padding", 0)):
+    arguments = ((n, "n", 1), (kernel_size, "kernel_size", 1), (stride, "stride", 1), (padding, "padding", 0))
+    for value, name, minimum in arguments:
         if not isinstance(value, numbers.Integral) or isinstance(value, bool):
             raise TypeError(f"{name} must be an int, got {value!r}")
         if value < minimum:
@@ -72,7 +73,8 @@ def output_size(n, kernel_size, stride=1, padding=0):
         value = (n - kernel_size + 2 * padding) / stride + 1
         raise ValueError(
             f"{formula} = {value:.2f} is not a whole number: the filter does not fit the input evenly with "
-            f"stride {stride} ({remainder} pixel{'s' if remainder > 1 else ''} left over); change the stride or the padding"
+            f"stride {stride} ({remainder} pixel{'s' if remainder > 1 else ''} left over); "
+            "change the stride or the padding"
         )
     return steps + 1
 
@@ -119,7 +121,8 @@ def _correlate(image, kernel, stride, sides, out_hw):
         piece = np.zeros((stop - start, width + left + right), dtype=image.dtype)
         inside_start, inside_stop = max(start, top), min(stop, top + height)
         if inside_stop > inside_start:
-            piece[inside_start - start:inside_stop - start, left:left + width] = image[inside_start - top:inside_stop - top]
+            inside = image[inside_start - top:inside_stop - top]
+            piece[inside_start - start:inside_stop - start, left:left + width] = inside
         out, scratch = output[first_row:first_row + rows], shifted[:rows]
         for step, (i, j, weight) in enumerate(weights):
             window = piece[i:i + stride_h * (rows - 1) + 1:stride_h, j:j + stride_w * (out_w - 1) + 1:stride_w]

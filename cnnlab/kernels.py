@@ -99,14 +99,19 @@ DESCRIPTIONS = {
                                               "4-neighbour Laplacian, also sensitive to diagonal edges (and noise).",
     "Sobel x (vertical edges)": "Left column minus right column, the middle row counted twice: a smoothed "
                                 "horizontal derivative that lights up vertical edges.",
-    "Sobel y (horizontal edges)": "Top row minus bottom row, the middle column counted twice: lights up horizontal edges.",
+    "Sobel y (horizontal edges)": "Top row minus bottom row, the middle column counted twice: lights up "
+                                  "horizontal edges.",
     "sharpen": "The image plus its Laplacian edges (5 in the centre, -1 around): edges get more contrast.",
     "box blur": "The plain average of the 3x3 neighbourhood (weights 1/9, summing to 1).",
-    "Gaussian blur 3x3": "A weighted average, the centre counted most (1 2 1 times 1 2 1, over 16): a smoother blur than the box.",
+    "Gaussian blur 3x3": "A weighted average, the centre counted most (1 2 1 times 1 2 1, over 16): a smoother "
+                         "blur than the box.",
     "Gaussian blur 5x5": "The binomial 1 4 6 4 1 times itself, over 256: a wider, smoother blur.",
-    "unsharp masking 5x5": "Twice the image minus its 5x5 Gaussian blur: sharpens by adding back what blurring removes.",
+    "unsharp masking 5x5": "Twice the image minus its 5x5 Gaussian blur: sharpens by adding back what blurring "
+                           "removes.",
     "edge enhance": "The pixel minus its left neighbour: keeps only where brightness changes from left to right.",
     "emboss": "Bottom-right minus top-left, plus the pixel: edges look raised, as if lit from one side.",
-    "vertical edge": "Left column minus right column: a large value where a bright region meets a dark one on its right.",
-    "smiley feature detector": "The 3x3 pattern of the lecture's example: the feature map is largest where the image matches it.",
+    "vertical edge": "Left column minus right column: a large value where a bright region meets a dark one on "
+                     "its right.",
+    "smiley feature detector": "The 3x3 pattern of the lecture's example: the feature map is largest where the "
+                               "image matches it.",
 }

@@ -23,10 +23,10 @@ c.JupyterHub.bind_url = "http://127.0.0.1:8000"
 
 # --- Who may log in: the administrator sets the real authenticator here. -----------------------------
 # The default below is PAM: the machine's own accounts and passwords. For a university login use an
-# OAuthenticator instead (pip install oauthenticator), for example
-#   c.JupyterHub.authenticator_class = "generic-oauth"   # or "github", "google", "azuread", "cilogon"
-#   c.GenericOAuthenticator.client_id = ...; c.GenericOAuthenticator.client_secret = ...
-# or LDAP (pip install jupyterhub-ldapauthenticator): c.JupyterHub.authenticator_class = "ldapauthenticator.LDAPAuthenticator".
+# OAuthenticator instead (pip install oauthenticator): set the authenticator class to "generic-oauth"
+# (or "github", "google", "azuread", "cilogon") and give c.GenericOAuthenticator its client_id and
+# client_secret. Or LDAP (pip install jupyterhub-ldapauthenticator): the authenticator class is
+# "ldapauthenticator.LDAPAuthenticator".
 c.JupyterHub.authenticator_class = "pam"
 # The class list and the teachers: one name per line in these files, next to this one.
 HERE = Path(__file__).resolve().parent
@@ -40,7 +40,7 @@ c.Authenticator.blocked_users = {"root"}
 # --- Each student's server. ---------------------------------------------------------------------------
 # LocalProcessSpawner starts the server as the student's own account, in their home directory. For
 # enforced CPU and memory limits on one machine, use systemdspawner (as The Littlest JupyterHub does):
-#   c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
+# set the spawner class to "systemdspawner.SystemdSpawner".
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
 c.Spawner.default_url = "/lab"

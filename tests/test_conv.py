@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import cnnlab.functional as F
 import cnnlab.functional.fast.conv as fast_conv
 from _contract import backward_of
-from _numgrad import numerical_gradient
+from _numgrad import assert_gradient
 
 SETTINGS = settings(max_examples=40, deadline=None)
 TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
@@ -122,12 +122,15 @@ def test_batch_chunks_give_the_same_numbers(monkeypatch):
     whole = F.conv2d(x, weight, bias, 2, 1), backward_of("conv2d", grad, x, weight, bias, 2, 1)
     weight_t = rng.standard_normal((2, 3, 3, 2))
     grad_t = rng.standard_normal(F.conv_transpose2d(x, weight_t, bias, 2, 1, 1).shape)
-    whole_t = F.conv_transpose2d(x, weight_t, bias, 2, 1, 1), backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1, 1)
+    whole_t = (F.conv_transpose2d(x, weight_t, bias, 2, 1, 1),
+               backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1, 1))
     monkeypatch.setattr(fast_conv, "CHUNK_BYTES", 1)
     assert len(fast_conv.chunks(5, 100)) == 5
     chunked = F.conv2d(x, weight, bias, 2, 1), backward_of("conv2d", grad, x, weight, bias, 2, 1)
-    chunked_t = F.conv_transpose2d(x, weight_t, bias, 2, 1, 1), backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1, 1)
-    for a, b in zip([whole[0], *whole[1], whole_t[0], *whole_t[1]], [chunked[0], *chunked[1], chunked_t[0], *chunked_t[1]]):
+    chunked_t = (F.conv_transpose2d(x, weight_t, bias, 2, 1, 1),
+                 backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1, 1))
+    for a, b in zip([whole[0], *whole[1], whole_t[0], *whole_t[1]],
+                    [chunked[0], *chunked[1], chunked_t[0], *chunked_t[1]]):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
@@ -170,13 +173,15 @@ def test_non_contiguous_arrays_give_the_same_numbers():
     for contiguous, strided in [
         (F.conv2d(x, weight, bias, 2, 1), F.conv2d(views["x"], views["weight"], bias, 2, 1)),
         (F.conv_transpose2d(x, weight_t, bias, 2, 1), F.conv_transpose2d(views["x"], views["weight_t"], bias, 2, 1)),
-        *zip(backward_of("conv2d", grad, x, weight, bias, 2, 1), backward_of("conv2d", views["grad"], views["x"], views["weight"], bias, 2, 1)),
+        *zip(backward_of("conv2d", grad, x, weight, bias, 2, 1),
+             backward_of("conv2d", views["grad"], views["x"], views["weight"], bias, 2, 1)),
         *zip(backward_of("conv_transpose2d", grad_t, x, weight_t, bias, 2, 1),
              backward_of("conv_transpose2d", views["grad_t"], views["x"], views["weight_t"], bias, 2, 1)),
     ]:
         np.testing.assert_allclose(strided, contiguous, rtol=1e-12, atol=1e-12)
     sliced = np.repeat(x, 2, axis=3)[:, :, :, ::2]  # a strided view equal to x
-    np.testing.assert_allclose(F.conv2d(sliced, weight, bias, 1, "same"), F.conv2d(x, weight, bias, 1, "same"), rtol=1e-12)
+    np.testing.assert_allclose(F.conv2d(sliced, weight, bias, 1, "same"), F.conv2d(x, weight, bias, 1, "same"),
+                               rtol=1e-12)
 
 
 def test_chunks_are_equal_sized():
@@ -194,9 +199,10 @@ def test_conv2d_backward_matches_numerical_gradients(stride, padding):
     x, weight, bias = rng.standard_normal((2, 2, 5, 6)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
     grad_output = rng.standard_normal(F.conv2d(x, weight, bias, stride, padding).shape)
     grad_input, grad_weight, grad_bias = backward_of("conv2d", grad_output, x, weight, bias, stride, padding)
-    np.testing.assert_allclose(grad_input, numerical_gradient(lambda v: F.conv2d(v, weight, bias, stride, padding), x, grad_output), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_weight, numerical_gradient(lambda v: F.conv2d(x, v, bias, stride, padding), weight, grad_output), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_bias, numerical_gradient(lambda v: F.conv2d(x, weight, v, stride, padding), bias, grad_output), rtol=1e-6, atol=1e-8)
+    tolerance = dict(rtol=1e-6, atol=1e-8)
+    assert_gradient(lambda v: F.conv2d(v, weight, bias, stride, padding), grad_input, x, grad_output, **tolerance)
+    assert_gradient(lambda v: F.conv2d(x, v, bias, stride, padding), grad_weight, weight, grad_output, **tolerance)
+    assert_gradient(lambda v: F.conv2d(x, weight, v, stride, padding), grad_bias, bias, grad_output, **tolerance)
 
 
 @pytest.mark.parametrize("stride, padding, output_padding", [(1, 0, 0), (2, 1, 1), ((2, 3), (0, 1), (1, 2)), (3, 0, 0)])
@@ -206,15 +212,17 @@ def test_conv_transpose2d_backward_matches_numerical_gradients(stride, padding, 
     args = (stride, padding, output_padding)
     grad_output = rng.standard_normal(F.conv_transpose2d(x, weight, bias, *args).shape)
     grad_input, grad_weight, grad_bias = backward_of("conv_transpose2d", grad_output, x, weight, bias, *args)
-    np.testing.assert_allclose(grad_input, numerical_gradient(lambda v: F.conv_transpose2d(v, weight, bias, *args), x, grad_output), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_weight, numerical_gradient(lambda v: F.conv_transpose2d(x, v, bias, *args), weight, grad_output), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_bias, numerical_gradient(lambda v: F.conv_transpose2d(x, weight, v, *args), bias, grad_output), rtol=1e-6, atol=1e-8)
+    tolerance = dict(rtol=1e-6, atol=1e-8)
+    assert_gradient(lambda v: F.conv_transpose2d(v, weight, bias, *args), grad_input, x, grad_output, **tolerance)
+    assert_gradient(lambda v: F.conv_transpose2d(x, v, bias, *args), grad_weight, weight, grad_output, **tolerance)
+    assert_gradient(lambda v: F.conv_transpose2d(x, weight, v, *args), grad_bias, bias, grad_output, **tolerance)
 
 
 def test_weight_gradient_on_a_large_image():
     """Images with 1024 or more outputs take the other orientation of the weight-gradient product."""
     rng = np.random.default_rng(13)
-    x, weight, grad = rng.standard_normal((2, 2, 33, 34)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal((2, 3, 33, 34))
+    x, weight = rng.standard_normal((2, 2, 33, 34)), rng.standard_normal((3, 2, 3, 3))
+    grad = rng.standard_normal((2, 3, 33, 34))
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
     patches = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(2, 3))  # (N, C, H, W, 3, 3)
     expected = np.einsum("nfhw,nchwij->fcij", grad, patches)
@@ -246,7 +254,8 @@ def test_float32_agrees_with_float64_to_float32_precision():
     x, weight, bias = rng.standard_normal((4, 3, 12, 12)), rng.standard_normal((5, 3, 3, 3)), rng.standard_normal(5)
     grad = rng.standard_normal((4, 5, 12, 12))
     single = [F.conv2d(x.astype(np.float32), weight.astype(np.float32), bias.astype(np.float32), padding=1)]
-    single += backward_of("conv2d", grad.astype(np.float32), x.astype(np.float32), weight.astype(np.float32), bias.astype(np.float32), padding=1)
+    single += backward_of("conv2d", grad.astype(np.float32), x.astype(np.float32), weight.astype(np.float32),
+                          bias.astype(np.float32), padding=1)
     double = [F.conv2d(x, weight, bias, padding=1)] + list(backward_of("conv2d", grad, x, weight, bias, padding=1))
     for s, d in zip(single, double):
         assert s.dtype == np.float32 and d.dtype == np.float64
@@ -330,30 +339,40 @@ GOOD_X, GOOD_W = np.ones((2, 3, 5, 5)), np.ones((8, 3, 3, 3))
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: F.conv2d(np.ones((3, 5, 5)), GOOD_W), ValueError, r"input must have 4 dimensions, got 3 \(shape \(3, 5, 5\)\)"),
+    (lambda: F.conv2d(np.ones((3, 5, 5)), GOOD_W), ValueError,
+     r"input must have 4 dimensions, got 3 \(shape \(3, 5, 5\)\)"),
     (lambda: F.conv2d(GOOD_X, np.ones((3, 3, 3))), ValueError, r"weight must have 4 dimensions, got 3"),
     (lambda: F.conv2d(GOOD_X, np.ones((8, 1, 3, 3))), ValueError,
      r"input has 3 channels but weight expects 1 \(weight shape \(8, 1, 3, 3\)\)"),
-    (lambda: F.conv2d(GOOD_X, GOOD_W, bias=np.ones(3)), ValueError, r"bias must have one value per output channel \(8\), got shape \(3,\)"),
-    (lambda: F.conv2d(GOOD_X, np.ones((1, 3, 7, 7))), ValueError, r"kernel 7x7 does not fit a 5x5 input with padding 0"),
-    (lambda: F.conv2d(GOOD_X, np.ones((1, 3, 8, 8)), padding=1), ValueError, r"kernel 8x8 does not fit a 5x5 input with padding 1"),
+    (lambda: F.conv2d(GOOD_X, GOOD_W, bias=np.ones(3)), ValueError,
+     r"bias must have one value per output channel \(8\), got shape \(3,\)"),
+    (lambda: F.conv2d(GOOD_X, np.ones((1, 3, 7, 7))), ValueError,
+     r"kernel 7x7 does not fit a 5x5 input with padding 0"),
+    (lambda: F.conv2d(GOOD_X, np.ones((1, 3, 8, 8)), padding=1), ValueError,
+     r"kernel 8x8 does not fit a 5x5 input with padding 1"),
     (lambda: F.conv2d(GOOD_X, GOOD_W, stride=0), ValueError, r"stride must be positive, got 0"),
     (lambda: F.conv2d(GOOD_X, GOOD_W, stride=(1, -2)), ValueError, r"stride must be positive, got \(1, -2\)"),
     (lambda: F.conv2d(GOOD_X, GOOD_W, padding=-1), ValueError, r"padding must be at least 0, got -1"),
-    (lambda: F.conv2d(GOOD_X, GOOD_W, padding="full"), ValueError, r"padding must be an int, a pair of ints, 'valid' or 'same', got 'full'"),
+    (lambda: F.conv2d(GOOD_X, GOOD_W, padding="full"), ValueError,
+     r"padding must be an int, a pair of ints, 'valid' or 'same', got 'full'"),
     (lambda: F.conv2d(GOOD_X, GOOD_W, stride=2, padding="same"), ValueError, r"padding='same' needs stride 1"),
     (lambda: F.conv2d(GOOD_X, GOOD_W, padding=1.5), TypeError, r"padding must be an int or a pair of ints, got 1.5"),
     (lambda: F.conv2d(np.full((2, 3, 5, 5), np.nan), GOOD_W), ValueError, r"input contains NaN or infinity"),
     (lambda: F.conv2d(GOOD_X, np.full((8, 3, 3, 3), np.inf)), ValueError, r"weight contains NaN or infinity"),
-    (lambda: F.conv2d(np.full((2, 3, 5, 5), "a"), GOOD_W), TypeError, r"input must be a numeric array, got an array of dtype <U1"),
+    (lambda: F.conv2d(np.full((2, 3, 5, 5), "a"), GOOD_W), TypeError,
+     r"input must be a numeric array, got an array of dtype <U1"),
     (lambda: F.conv2d(GOOD_X, np.array([[[[object()]]]])), TypeError, r"weight must be a numeric array"),
-    (lambda: backward_of("conv2d", np.ones((2, 8, 4, 4)), GOOD_X, GOOD_W), ValueError, r"grad_output must have the output's shape \(2, 8, 3, 3\), got \(2, 8, 4, 4\)"),
+    (lambda: backward_of("conv2d", np.ones((2, 8, 4, 4)), GOOD_X, GOOD_W), ValueError,
+     r"grad_output must have the output's shape \(2, 8, 3, 3\), got \(2, 8, 4, 4\)"),
     (lambda: F.conv_transpose2d(GOOD_X, np.ones((8, 3, 3, 3))), ValueError,
-     r"input has 3 channels but weight expects 8 \(weight shape \(8, 3, 3, 3\)\); weight is laid out \(in_channels, out_channels"),
+     r"input has 3 channels but weight expects 8 \(weight shape \(8, 3, 3, 3\)\); "
+     r"weight is laid out \(in_channels, out_channels"),
     (lambda: F.conv_transpose2d(GOOD_X, np.ones((3, 2, 3, 3)), stride=2, output_padding=2), ValueError,
      r"output_padding must be smaller than the stride \(2, 2\), got \(2, 2\)"),
-    (lambda: F.conv_transpose2d(GOOD_X, np.ones((3, 2, 3, 3)), padding="same"), ValueError, r"padding must be an int or a pair of ints for conv_transpose2d"),
-    (lambda: F.conv_transpose2d(np.ones((1, 3, 1, 1)), np.ones((3, 2, 1, 1)), padding=1), ValueError, r"conv_transpose2d output would be -1x-1"),
+    (lambda: F.conv_transpose2d(GOOD_X, np.ones((3, 2, 3, 3)), padding="same"), ValueError,
+     r"padding must be an int or a pair of ints for conv_transpose2d"),
+    (lambda: F.conv_transpose2d(np.ones((1, 3, 1, 1)), np.ones((3, 2, 1, 1)), padding=1), ValueError,
+     r"conv_transpose2d output would be -1x-1"),
     (lambda: F.conv_transpose2d(GOOD_X, np.ones((3, 2, 3, 3)), stride=0), ValueError, r"stride must be positive"),
 ])
 def test_bad_input_is_explained(call, error, message):

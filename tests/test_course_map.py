@@ -81,13 +81,14 @@ def test_pictures_in_the_docs_exist_and_are_small():
         for picture in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", doc.read_text(encoding="utf-8")):
             path = doc.parent / picture
             assert path.is_file(), f"{doc.name} shows {picture}, which does not exist"
-            assert path.stat().st_size < 300_000, f"{picture} is {path.stat().st_size} bytes: keep the docs' pictures small"
+            size = path.stat().st_size
+            assert size < 300_000, f"{picture} is {size} bytes: keep the docs' pictures small"
 
 
 def test_teaching_code_cites_the_lectures_by_title_not_by_a_folder_outside_the_repository():
     """The lecture files are not shipped: a reader of cnnlab/teaching gets each lecture's topic and title."""
-    titles = ("Discussion: Convolutions", "CNN Hands on", "Plan of Attack", "Convolutional Neural Networks & Deep Learning",
-              "Activations (Basic Properties)")
+    titles = ("Discussion: Convolutions", "CNN Hands on", "Plan of Attack",
+              "Convolutional Neural Networks & Deep Learning", "Activations (Basic Properties)")
     lecture_data = (ROOT / "cnnlab" / "teaching" / "lecture_data.py").read_text(encoding="utf-8")
     assert all(f'"{title}' in lecture_data for title in titles)
     for path in (ROOT / "cnnlab" / "teaching").rglob("*.py"):

@@ -60,7 +60,7 @@ def test_the_image_is_named_alike_in_config_yaml_the_dockerfile_and_the_readme()
 
 def test_the_dockerfile_builds_on_docker_stacks_with_the_course_and_one_thread():
     instructions = _dockerfile()
-    arguments = {value.split("=", 1)[0]: value.split("=", 1)[1] for kind, value in instructions if kind == "ARG" and "=" in value}
+    arguments = dict(value.split("=", 1) for kind, value in instructions if kind == "ARG" and "=" in value)
     assert instructions[[kind for kind, _ in instructions].index("FROM")] == ("FROM", "${BASE_IMAGE}")
     assert re.fullmatch(r"quay\.io/jupyter/[a-z-]+-notebook:\d{4}-\d{2}-\d{2}", arguments["BASE_IMAGE"]), \
         "a Jupyter Docker Stacks image pinned by its date tag"

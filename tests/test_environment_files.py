@@ -38,13 +38,15 @@ def _conda_requirements():
 def test_the_same_packages_are_listed():
     pip, conda = _pyproject_requirements(), _conda_requirements()
     assert set(pip) == set(conda), (
-        f"only in pyproject.toml: {sorted(set(pip) - set(conda))}; only in environment.yml: {sorted(set(conda) - set(pip))}")
+        f"only in pyproject.toml: {sorted(set(pip) - set(conda))}; "
+        f"only in environment.yml: {sorted(set(conda) - set(pip))}")
 
 
 def test_the_same_version_bounds_are_listed():
     pip, conda = _pyproject_requirements(), _conda_requirements()
     for name in pip:
-        assert pip[name] == conda[name], f"{name}: pyproject.toml says {pip[name]!r}, environment.yml says {conda[name]!r}"
+        assert pip[name] == conda[name], (
+            f"{name}: pyproject.toml says {pip[name]!r}, environment.yml says {conda[name]!r}")
 
 
 def test_pyproject_lists_the_course_dependencies():
@@ -82,6 +84,7 @@ def test_binders_post_build_quiets_jupyterlab_in_the_environment_it_runs_in(tmp_
     prefix = tmp_path / "env"
     venv.create(prefix, with_pip=False, symlinks=True)
     path = f"{prefix / 'bin'}{os.pathsep}{os.environ['PATH']}"
-    subprocess.run(["bash", str(ROOT / "postBuild")], cwd=ROOT, check=True, timeout=60, env={**os.environ, "PATH": path})
+    subprocess.run(["bash", str(ROOT / "postBuild")], cwd=ROOT, check=True, timeout=60,
+                   env={**os.environ, "PATH": path})
     overrides = json.loads((prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
     assert overrides["@jupyterlab/apputils-extension:notification"] == {"checkForUpdates": False, "fetchNews": "false"}

@@ -282,35 +282,52 @@ def _memory_mb(pid):
     return sum(process.memory_info().rss for process in [server] + server.children(recursive=True)) / 2**20
 
 
-@pytest.fixture(scope="module")
-def classroom(hub):
-    """Four students at once: log in, pull, notebook 01, then train (one of them loops and is interrupted)."""
-    link = nbgitpuller_link(hub["url"], hub["repo"], branch=hub["branch"], notebook="notebooks/01_convolution.ipynb")
-    students = {name: Student(name, hub) for name in STUDENTS}
-    all_ready_to_train = threading.Barrier(len(STUDENTS), timeout=WAIT_SECONDS + CELL_SECONDS)
-    loop_started, others_trained, trained = threading.Event(), threading.Event(), []
-    results = {name: {} for name in STUDENTS}
+class Lessons:
+    """The four students' lessons at once, in threads, and what those threads wait on together."""
 
-    def lesson(name):
+    def __init__(self, hub):
+        self.link = nbgitpuller_link(hub["url"], hub["repo"], branch=hub["branch"],
+                                     notebook="notebooks/01_convolution.ipynb")
+        self.students = {name: Student(name, hub) for name in STUDENTS}
+        self.all_ready_to_train = threading.Barrier(len(STUDENTS), timeout=WAIT_SECONDS + CELL_SECONDS)
+        self.loop_started, self.others_trained, self.trained = threading.Event(), threading.Event(), []
+        self.results = {name: {} for name in STUDENTS}
+        self.lessons = []
+
+    def run(self):
+        """Every student's lesson; the looping student's kernel is interrupted once the others have trained."""
+        with ThreadPoolExecutor(len(STUDENTS)) as pool:
+            self.lessons = [pool.submit(self.lesson, name) for name in STUDENTS]
+            self.wait_for(self.loop_started, WAIT_SECONDS + CELL_SECONDS)
+            # The loop is interrupted as JupyterLab's stop button does it, once the others have trained
+            # while it held a core; also when something failed, so that its thread ends.
+            try:
+                self.wait_for(self.others_trained, CELL_SECONDS)
+            finally:
+                self.interrupt_the_loop()
+            for future in self.lessons:
+                future.result(timeout=WAIT_SECONDS + 2 * CELL_SECONDS)
+
+    def lesson(self, name):
         try:
-            _lesson(name)
+            self._lesson(name)
         except BaseException:
-            all_ready_to_train.abort()   # the others stop waiting for this student
+            self.all_ready_to_train.abort()   # the others stop waiting for this student
             raise
 
-    def _lesson(name):
-        student, result = students[name], results[name]
+    def _lesson(self, name):
+        student, result = self.students[name], self.results[name]
         start = time.monotonic()
         student.log_in()
-        student.follow_link(link)
+        student.follow_link(self.link)
         result["wait_seconds"] = time.monotonic() - start
         student.open_notebook(NOTEBOOK_01)
         notebook = student.api("GET", f"contents/{NOTEBOOK_01}").json()["content"]
         first_cells = [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"][:2]
         result["notebook_01"] = [student.run(source) for source in first_cells] + [student.run(NOTEBOOK_01_CHECK)]
-        all_ready_to_train.wait()
+        self.all_ready_to_train.wait()
         if name == LOOPING_STUDENT:
-            loop_started.set()
+            self.loop_started.set()
             result["loop_start"] = time.monotonic()
             result["loop"] = student.run("while True:\n    pass")
             result["loop_end"] = time.monotonic()
@@ -319,40 +336,41 @@ def classroom(hub):
         output, error = student.run(TRAIN_ONE_EPOCH)
         assert error is None, f"{name}'s training failed with {error}: {output}"
         result.update(json.loads(output.strip().splitlines()[-1]), training_end=time.monotonic())
-        trained.append(name)
-        if len(trained) == len(STUDENTS) - 1:
-            others_trained.set()
+        self.trained.append(name)
+        if len(self.trained) == len(STUDENTS) - 1:
+            self.others_trained.set()
         result["server_mb"] = _memory_mb(result["server_pid"])
         # Each student leaves a file in their own home, to look for in another's.
         student.run(f"from pathlib import Path; Path('~/only_{name}.txt').expanduser().write_text({name!r})")
 
-    try:
-        with ThreadPoolExecutor(len(STUDENTS)) as pool:
-            lessons = [pool.submit(lesson, name) for name in STUDENTS]
+    def wait_for(self, event, seconds):
+        """Wait for ``event``, but raise at once when a lesson failed, and after ``seconds`` at the latest."""
+        deadline = time.monotonic() + seconds
+        while not event.wait(1):
+            failed = [future.exception() for future in self.lessons if future.done() and future.exception()]
+            if failed or time.monotonic() > deadline:
+                raise failed[0] if failed else TimeoutError(f"the lessons took over {seconds} s")
 
-            def wait_for(event, seconds):
-                deadline = time.monotonic() + seconds
-                while not event.wait(1):
-                    failed = [future.exception() for future in lessons if future.done() and future.exception()]
-                    if failed or time.monotonic() > deadline:
-                        raise failed[0] if failed else TimeoutError(f"the lessons took over {seconds} s")
+    def interrupt_the_loop(self):
+        interrupting = self.students[LOOPING_STUDENT]
+        self.results[LOOPING_STUDENT]["interrupt_at"] = time.monotonic()
+        reply = interrupting.api("POST", f"kernels/{interrupting.kernel_id}/interrupt")
+        assert reply.status_code == 204, reply.text
 
-            wait_for(loop_started, WAIT_SECONDS + CELL_SECONDS)
-            # The loop is interrupted as JupyterLab's stop button does it, once the others have trained
-            # while it held a core; also when something failed, so that its thread ends.
-            try:
-                wait_for(others_trained, CELL_SECONDS)
-            finally:
-                interrupting = students[LOOPING_STUDENT]
-                results[LOOPING_STUDENT]["interrupt_at"] = time.monotonic()
-                reply = interrupting.api("POST", f"kernels/{interrupting.kernel_id}/interrupt")
-                assert reply.status_code == 204, reply.text
-            for future in lessons:
-                future.result(timeout=WAIT_SECONDS + 2 * CELL_SECONDS)
-        yield students, results
-    finally:
-        for student in students.values():
+    def close(self):
+        for student in self.students.values():
             student.close()
+
+
+@pytest.fixture(scope="module")
+def classroom(hub):
+    """Four students at once: log in, pull, notebook 01, then train (one of them loops and is interrupted)."""
+    lessons = Lessons(hub)
+    try:
+        lessons.run()
+        yield lessons.students, lessons.results
+    finally:
+        lessons.close()
 
 
 def test_the_hub_its_proxy_and_the_students_servers_listen_on_localhost_only(hub, classroom):
@@ -367,7 +385,8 @@ def test_the_hub_its_proxy_and_the_students_servers_listen_on_localhost_only(hub
 
 def test_a_wrong_password_is_refused(hub):
     with requests.Session() as stranger:
-        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', stranger.get(f"{hub['url']}/hub/login", timeout=HTTP_SECONDS).text)
+        form = stranger.get(f"{hub['url']}/hub/login", timeout=HTTP_SECONDS)
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text)
         reply = stranger.post(f"{hub['url']}/hub/login", allow_redirects=False, timeout=HTTP_SECONDS,
                               data={"username": "ada", "password": "not-the-password", "_xsrf": xsrf.group(1)})
     assert reply.status_code == 403
@@ -379,8 +398,10 @@ def test_four_students_wait_train_and_their_servers_fit_the_limits(classroom, ca
              f"{'kernel peak MB':>15}"]
     for name, result in results.items():
         lines.append(f"{name:<8} {result['wait_seconds']:7.1f} {result['seconds']:8.1f} {result['accuracy']:9.1%} "
-                     f"{result['first_loss']:.2f}->{result['last_loss']:.2f} {result['server_mb']:17.0f} {result['kernel_peak_mb']:15.0f}")
-    report = "\n".join(["", f"JupyterHub, {len(results)} students at once, one epoch on {TRAINING_DIGITS} digits:"] + lines)
+                     f"{result['first_loss']:.2f}->{result['last_loss']:.2f} {result['server_mb']:17.0f} "
+                     f"{result['kernel_peak_mb']:15.0f}")
+    heading = f"JupyterHub, {len(results)} students at once, one epoch on {TRAINING_DIGITS} digits:"
+    report = "\n".join(["", heading] + lines)
     (ROOT / "build" / "hub").mkdir(parents=True, exist_ok=True)
     (ROOT / "build" / "hub" / "last-run.txt").write_text(report + "\n")
     with capsys.disabled():

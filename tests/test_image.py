@@ -33,8 +33,9 @@ def test_correlate2d_and_convolve2d_match_scipy(case, mode):
     ours_correlation = cnnlab.correlate2d(image, kernel, padding=padding)
     ours_convolution = cnnlab.convolve2d(image, kernel, padding=padding)
     assert ours_correlation.dtype == image.dtype
-    np.testing.assert_allclose(ours_correlation, signal.correlate2d(image.astype(np.float64), kernel.astype(np.float64), mode), **_tolerance(image.dtype))
-    np.testing.assert_allclose(ours_convolution, signal.convolve2d(image.astype(np.float64), kernel.astype(np.float64), mode), **_tolerance(image.dtype))
+    image64, kernel64 = image.astype(np.float64), kernel.astype(np.float64)
+    np.testing.assert_allclose(ours_correlation, signal.correlate2d(image64, kernel64, mode), **_tolerance(image.dtype))
+    np.testing.assert_allclose(ours_convolution, signal.convolve2d(image64, kernel64, mode), **_tolerance(image.dtype))
 
 
 @SETTINGS
@@ -42,7 +43,8 @@ def test_correlate2d_and_convolve2d_match_scipy(case, mode):
 def test_correlate2d_matches_loops_and_conv2d(case, stride, padding):
     image, kernel = case
     fast = cnnlab.correlate2d(image, kernel, stride, padding)
-    np.testing.assert_allclose(fast, cnnlab.correlate2d_naive(image, kernel, stride, padding), **_tolerance(image.dtype))
+    np.testing.assert_allclose(fast, cnnlab.correlate2d_naive(image, kernel, stride, padding),
+                               **_tolerance(image.dtype))
     batched = F.conv2d(image[None, None], kernel[None, None], stride=stride, padding=padding)[0, 0]
     np.testing.assert_allclose(fast, batched, **_tolerance(image.dtype))
 
@@ -87,7 +89,8 @@ def test_integer_images_become_float64():
 
 
 @pytest.mark.parametrize("n, kernel, stride, padding, expected", [
-    (7, 3, 1, 0, 5), (7, 3, 2, 0, 3), (7, 3, 1, 1, 7), (7, 3, 2, 1, 4), (32, 5, 1, 0, 28), (5, 3, 2, 0, 2), (1, 1, 1, 0, 1),
+    (7, 3, 1, 0, 5), (7, 3, 2, 0, 3), (7, 3, 1, 1, 7), (7, 3, 2, 1, 4),
+    (32, 5, 1, 0, 28), (5, 3, 2, 0, 2), (1, 1, 1, 0, 1),
 ])
 def test_output_size(n, kernel, stride, padding, expected):
     assert cnnlab.output_size(n, kernel, stride, padding) == expected
@@ -99,18 +102,24 @@ def test_output_size(n, kernel, stride, padding, expected):
 @pytest.mark.parametrize("call, error, message", [
     (lambda: cnnlab.output_size(7, 3, stride=3), ValueError,
      r"^\(7 - 3 \+ 2\*0\)/3 \+ 1 = 2\.33 is not a whole number: the filter does not fit"),
-    (lambda: cnnlab.output_size(3, 5), ValueError, r"the 5-wide filter is larger than the input \(3 pixels plus 0 of padding"),
+    (lambda: cnnlab.output_size(3, 5), ValueError,
+     r"the 5-wide filter is larger than the input \(3 pixels plus 0 of padding"),
     (lambda: cnnlab.output_size(7, 3, stride=0), ValueError, r"stride must be positive, got 0"),
     (lambda: cnnlab.output_size(7, 3, padding=-1), ValueError, r"padding must be at least 0, got -1"),
     (lambda: cnnlab.output_size(7.0, 3), TypeError, r"n must be an int, got 7.0"),
-    (lambda: cnnlab.correlate2d(np.ones((3, 3, 3)), np.ones((2, 2))), ValueError, r"image must have 2 dimensions, got 3"),
+    (lambda: cnnlab.correlate2d(np.ones((3, 3, 3)), np.ones((2, 2))), ValueError,
+     r"image must have 2 dimensions, got 3"),
     (lambda: cnnlab.correlate2d(np.ones((3, 3)), np.ones(2)), ValueError, r"kernel must have 2 dimensions, got 1"),
-    (lambda: cnnlab.correlate2d(np.ones((3, 3)), np.ones((5, 5))), ValueError, r"kernel 5x5 does not fit a 3x3 image with padding 0"),
-    (lambda: cnnlab.convolve2d(np.ones((3, 3)), np.ones((2, 2)), stride=-1), ValueError, r"stride must be positive, got -1"),
-    (lambda: cnnlab.correlate2d(np.ones((3, 3)), np.ones((2, 2)), padding=(1, -1)), ValueError, r"padding must be at least 0"),
+    (lambda: cnnlab.correlate2d(np.ones((3, 3)), np.ones((5, 5))), ValueError,
+     r"kernel 5x5 does not fit a 3x3 image with padding 0"),
+    (lambda: cnnlab.convolve2d(np.ones((3, 3)), np.ones((2, 2)), stride=-1), ValueError,
+     r"stride must be positive, got -1"),
+    (lambda: cnnlab.correlate2d(np.ones((3, 3)), np.ones((2, 2)), padding=(1, -1)), ValueError,
+     r"padding must be at least 0"),
     (lambda: cnnlab.correlate2d(np.ones((3, 3)), np.ones((2, 2)), padding="full"), ValueError,
      r"padding must be an int, a pair of ints, 'valid' or 'same', got 'full'"),
-    (lambda: cnnlab.correlate2d(np.ones((5, 5)), np.ones((3, 3)), stride=2, padding="same"), ValueError, r"padding='same' needs stride 1"),
+    (lambda: cnnlab.correlate2d(np.ones((5, 5)), np.ones((3, 3)), stride=2, padding="same"), ValueError,
+     r"padding='same' needs stride 1"),
     (lambda: cnnlab.correlate2d([[1.0, np.nan]], [[1.0]]), ValueError, r"image contains NaN or infinity"),
     (lambda: cnnlab.correlate2d([["a", "b"]], [[1.0]]), TypeError, r"image must be a numeric array"),
     (lambda: cnnlab.correlate2d(np.ones((3, 3)), [[1j]]), TypeError, r"kernel must be real"),

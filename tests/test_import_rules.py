@@ -171,7 +171,7 @@ def _code_cells(path):
     return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
 
 
-# ------------------------------------------------------------------------------------------- (a)
+# ----------------------------------------------------------- (a) notebooks import their own lessons
 def test_every_notebook_has_its_lessons_and_every_lesson_package_its_notebook():
     assert set(NOTEBOOK_LESSONS) == {lesson.notebook for lesson in COURSE}
     packages = {path.parent.name for path in (PACKAGE / "teaching").glob("*/__init__.py")}
@@ -183,7 +183,8 @@ def test_every_notebook_has_its_lessons_and_every_lesson_package_its_notebook():
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOK_LESSONS))
 def test_notebook_imports_only_its_lessons_and_the_shared_modules(notebook):
     cells = _code_cells(ROOT / "notebooks" / notebook)
-    assert any(_notebook_teaching_imports(source) for source in cells), f"{notebook} imports nothing from cnnlab.teaching"
+    assert any(_notebook_teaching_imports(source) for source in cells), (
+        f"{notebook} imports nothing from cnnlab.teaching")
     assert notebook_violations(notebook, cells) == []
 
 
@@ -194,7 +195,7 @@ def test_the_notebook_rule_catches_another_lessons_import():
     assert notebook_violations("04_pooling_upsampling_flattening.ipynb", cells[:1]) == []
 
 
-# ------------------------------------------------------------------------------------------- (b)
+# ------------------------------------------------------------- (b) no private names across packages
 @pytest.mark.parametrize("top", PRIVATE_NAME_RULE_PACKAGES)
 def test_no_module_uses_another_packages_private_names(top):
     name = f"cnnlab.{top}" if top else "cnnlab"
@@ -224,7 +225,7 @@ def test_the_private_name_rule_catches_a_real_violation(source, count):
     assert len(private_name_violations(source, "cnnlab.nn.example", "cnnlab.nn")) == count
 
 
-# ------------------------------------------------------------------------------------------- (c)
+# -------------------------------------------------------------------- (c) no lesson imports another
 @pytest.mark.parametrize("lesson", sorted(LESSONS))
 def test_a_lesson_imports_no_other_lesson(lesson):
     problems = []

@@ -51,7 +51,8 @@ def test_the_slides_misprint_changes_min_and_average_of_one_window():
     # Pooled cell [1, 1] is the window of rows 2-3, columns 2-3: [[0, 2], [2, 1]] computed,
     # [[1, 2], [2, 1]] on the slide. Its maximum is 2 either way; its minimum and average are not.
     computed, slide = FEATURE_MAP, lecture.SLIDE_FEATURE_MAP[None, None]
-    assert F.max_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == F.max_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 2
+    assert (F.max_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1]
+            == F.max_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 2)
     assert F.min_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 0
     assert F.min_pool2d(slide, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1
     assert F.avg_pool2d(computed, 2, 2, ceil_mode=True)[0, 0, 1, 1] == 1.25
@@ -108,7 +109,7 @@ def test_the_cross_entropy_column():
 
 
 def test_the_slides_formula_has_prediction_and_ground_truth_swapped():
-    # Slide: -{prediction * log(ground_truth) + (1 - prediction) * log(1 - ground_truth)}
+    # The slide writes the loss as -{prediction * log(ground_truth) + (1 - prediction) * log(1 - ground_truth)}.
     # With ground truth 1 that is log(0) for every prediction below 1: it cannot have made the table.
     with np.errstate(divide="ignore"):
         swapped = -(PREDICTIONS * np.log(1.0) + (1 - PREDICTIONS) * np.log(1 - 1.0))

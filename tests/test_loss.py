@@ -63,7 +63,8 @@ def test_cross_entropies_are_finite_at_plus_minus_1000():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert F.cross_entropy(logits, np.array([0, 1]), reduction="sum") == pytest.approx(np.log(2))
-        assert F.cross_entropy(logits, np.array([1, 0]), reduction="none") == pytest.approx([2000.0, 2000.0 + np.log(2)])
+        assert (F.cross_entropy(logits, np.array([1, 0]), reduction="none")
+                == pytest.approx([2000.0, 2000.0 + np.log(2)]))
         grad = backward_of("cross_entropy", 1.0, logits, np.array([1, 0]))
         x = np.array([1000.0, -1000.0])
         with_logits = F.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0]), reduction="none")
@@ -168,7 +169,8 @@ def test_losses_match_pytorch(batch, classes, spatial, reduction, float32, smoot
          lambda v: F.cross_entropy(v, probabilities, reduction=reduction, label_smoothing=smoothing),
          lambda g, v: backward_of("cross_entropy", g, v, probabilities, reduction=reduction, label_smoothing=smoothing),
          logits, index.shape),
-        (lambda v: tf.nll_loss(v, tensor(index), reduction=reduction), lambda v: F.nll_loss(v, index, reduction=reduction),
+        (lambda v: tf.nll_loss(v, tensor(index), reduction=reduction),
+         lambda v: F.nll_loss(v, index, reduction=reduction),
          lambda g, v: backward_of("nll_loss", g, v, index, reduction=reduction), logits, index.shape),
     ]
     tolerance = dict(rtol=1e-5, atol=1e-6) if float32 else dict(rtol=1e-10, atol=1e-12)

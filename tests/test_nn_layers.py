@@ -155,7 +155,8 @@ def test_gradients_accumulate_until_zero_grad():
 
 
 def test_float32_layers_keep_float32():
-    net = nn.Sequential(nn.Conv2d(1, 2, 3, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2, 3, rng=0)).float()
+    net = nn.Sequential(nn.Conv2d(1, 2, 3, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(2, 3, rng=0)).float()
     net.needs_input_grad = True  # a network's input is data and gets no gradient unless asked for
     x = np.random.default_rng(0).random((2, 1, 4, 4), dtype=np.float32)
     out = net(x)
@@ -183,34 +184,45 @@ def test_backward_before_forward_is_explained():
 # ------------------------------------------------------------------------------------ against PyTorch
 def _to_torch(layer, torch):
     """The matching torch layer, with the same weights."""
-    t = torch.nn
-    if isinstance(layer, nn.Conv2d):
-        twin = t.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
-                        bias=layer.bias is not None, dtype=torch.float64)
-    elif isinstance(layer, nn.ConvTranspose2d):
-        twin = t.ConvTranspose2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
-                                 layer.padding, layer.output_padding, bias=layer.bias is not None, dtype=torch.float64)
-    elif isinstance(layer, nn.Linear):
-        twin = t.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None, dtype=torch.float64)
-    elif isinstance(layer, nn.MaxPool2d):
-        twin = t.MaxPool2d(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
-    elif isinstance(layer, nn.AvgPool2d):
-        twin = t.AvgPool2d(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
-    elif isinstance(layer, nn.BatchNorm2d):
-        twin = t.BatchNorm2d(layer.num_features, dtype=torch.float64)
-    elif isinstance(layer, nn.BatchNorm1d):
-        twin = t.BatchNorm1d(layer.num_features, dtype=torch.float64)
-    elif isinstance(layer, nn.Upsample):
-        twin = t.Upsample(scale_factor=layer.scale_factor, mode=layer.mode, align_corners=layer.align_corners)
-    elif isinstance(layer, nn.LeakyReLU):
-        twin = t.LeakyReLU(layer.negative_slope)
-    elif isinstance(layer, nn.ELU):
-        twin = t.ELU(layer.alpha)
-    else:
-        twin = getattr(t, type(layer).__name__)()
+    twin = _torch_twin_with_parameters(layer, torch.nn, torch.float64)
+    if twin is None:
+        twin = _torch_twin_without_parameters(layer, torch.nn)
     state = {k: torch.from_numpy(np.array(v)) for k, v in layer.state_dict().items()}
     twin.load_state_dict(state, strict=False)
     return twin
+
+
+def _torch_twin_with_parameters(layer, t, float64):
+    """The torch layer for a cnnlab layer with weights (convolution, linear, batch norm), else None."""
+    bias = getattr(layer, "bias", None) is not None
+    if isinstance(layer, nn.Conv2d):
+        return t.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
+                        bias=bias, dtype=float64)
+    if isinstance(layer, nn.ConvTranspose2d):
+        return t.ConvTranspose2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
+                                 layer.padding, layer.output_padding, bias=bias, dtype=float64)
+    if isinstance(layer, nn.Linear):
+        return t.Linear(layer.in_features, layer.out_features, bias=bias, dtype=float64)
+    if isinstance(layer, nn.BatchNorm2d):
+        return t.BatchNorm2d(layer.num_features, dtype=float64)
+    if isinstance(layer, nn.BatchNorm1d):
+        return t.BatchNorm1d(layer.num_features, dtype=float64)
+    return None
+
+
+def _torch_twin_without_parameters(layer, t):
+    """The torch layer for a cnnlab layer without weights, with the same settings."""
+    if isinstance(layer, nn.MaxPool2d):
+        return t.MaxPool2d(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
+    if isinstance(layer, nn.AvgPool2d):
+        return t.AvgPool2d(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
+    if isinstance(layer, nn.Upsample):
+        return t.Upsample(scale_factor=layer.scale_factor, mode=layer.mode, align_corners=layer.align_corners)
+    if isinstance(layer, nn.LeakyReLU):
+        return t.LeakyReLU(layer.negative_slope)
+    if isinstance(layer, nn.ELU):
+        return t.ELU(layer.alpha)
+    return getattr(t, type(layer).__name__)()
 
 
 @pytest.mark.torch

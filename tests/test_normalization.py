@@ -43,7 +43,8 @@ def test_backward_matches_numerical_gradient(shape):
     rng = np.random.default_rng(1)
     x, weight, bias = rng.normal(size=shape), rng.normal(size=3), rng.normal(size=3)
     grad_output = rng.normal(size=shape)
-    grad_input, grad_weight, grad_bias = backward_of("batch_norm", grad_output, x, None, None, weight, bias, training=True)
+    grad_input, grad_weight, grad_bias = backward_of("batch_norm", grad_output, x, None, None, weight, bias,
+                                                     training=True)
     assert_gradient(lambda v: F.batch_norm(v, None, None, weight, bias, training=True), grad_input, x, grad_output)
     assert_gradient(lambda w: F.batch_norm(x, None, None, w, bias, training=True), grad_weight, weight, grad_output)
     assert_gradient(lambda b: F.batch_norm(x, None, None, weight, b, training=True), grad_bias, bias, grad_output)

@@ -32,8 +32,8 @@ def test_a_plotting_notebook_passes_nbval_with_the_agg_backend_in_the_environmen
     notebook = ROOT / "notebooks" / "09_transposed_convolution.ipynb"
     environment = {**os.environ, "MPLBACKEND": "Agg"}
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-               str(ROOT / "tests" / "nbval-sanitize.cfg"), "--nbval-cell-timeout", "120", "-q", "-p", "no:cacheprovider",
-               str(notebook)]
+               str(ROOT / "tests" / "nbval-sanitize.cfg"), "--nbval-cell-timeout", "120", "-q",
+               "-p", "no:cacheprovider", str(notebook)]
     result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout

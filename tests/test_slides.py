@@ -7,7 +7,6 @@ Chromium and Playwright are installed, the first deck is opened from disk with t
 and must start reveal.js and typeset its maths.
 """
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 

@@ -75,7 +75,8 @@ def test_the_stub_says_what_to_do_in_the_exercise_s_words(student):
 
 
 def test_a_todo_comment_is_preferred_to_the_markdown():
-    source = "def f(x):\n    # TODO: add one to x, without a loop\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION"
+    source = ("def f(x):\n    # TODO: add one to x, without a loop\n"
+              "    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION")
     nb = new_notebook(cells=[new_markdown_cell(EXERCISE_MARKDOWN), new_code_cell(source)])
     stub = student_version(nb).cells[1].source
     assert 'raise NotImplementedError("add one to x, without a loop")' in stub
@@ -94,7 +95,8 @@ def test_a_generic_friendly_message_when_there_is_nothing_to_quote():
 def test_quotes_and_backslashes_in_the_message_stay_valid_python():
     markdown = 'Return "the answer" as a string, with a \\ backslash and a `{"key": 1}`.'
     nb = new_notebook(cells=[new_markdown_cell(markdown),
-                             new_code_cell("def f():\n        ### BEGIN SOLUTION\n        pass\n        ### END SOLUTION")])
+                             new_code_cell("def f():\n        ### BEGIN SOLUTION\n"
+                                           "        pass\n        ### END SOLUTION")])
     namespace = {}
     exec(student_version(nb).cells[1].source, namespace)
     with pytest.raises(NotImplementedError) as raised:

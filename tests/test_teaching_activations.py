@@ -167,7 +167,8 @@ def test_the_catalog_holds_the_lectures_history_table():
     assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
     shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
     assert shown == HISTORY_NAMES
-    assert catalog.history_table().data.splitlines()[7] == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |"
+    assert (catalog.history_table().data.splitlines()[7]
+            == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |")
 
 
 def test_the_history_tables_formulas_are_what_cnnlab_computes():

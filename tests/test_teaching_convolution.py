@@ -44,7 +44,8 @@ def test_smiley_feature_map_differs_from_the_slide_in_one_cell_only():
 
 
 def test_edge_example_matches_the_slides_at_both_strides():
-    np.testing.assert_array_equal(cnnlab.correlate2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER), lecture.SLIDE_EDGE_STRIDE_1)
+    np.testing.assert_array_equal(cnnlab.correlate2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER),
+                                  lecture.SLIDE_EDGE_STRIDE_1)
     np.testing.assert_array_equal(cnnlab.correlate2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER, stride=2),
                                   lecture.SLIDE_EDGE_STRIDE_2)
 
@@ -97,9 +98,11 @@ def test_sliding_window_plot_shows_window_products_and_filled_output():
 
 def test_sliding_window_plot_with_stride_padding_and_flip():
     output = cnnlab.convolve2d(lecture.SMILEY, lecture.FEATURE_DETECTOR, stride=2, padding=1)
-    fig = plots.plot_sliding_window(lecture.SMILEY, lecture.FEATURE_DETECTOR, output, step=5, stride=2, padding=1, flip=True)
+    fig = plots.plot_sliding_window(lecture.SMILEY, lecture.FEATURE_DETECTOR, output, step=5, stride=2, padding=1,
+                                    flip=True)
     assert fig.axes[1].get_title() == "kernel, flipped"
-    assert [t.get_text() for t in fig.axes[1].texts] == [drawing.format_number(v) for v in lecture.FEATURE_DETECTOR[::-1, ::-1].ravel()]
+    flipped = lecture.FEATURE_DETECTOR[::-1, ::-1]
+    assert [t.get_text() for t in fig.axes[1].texts] == [drawing.format_number(v) for v in flipped.ravel()]
     assert "input (zero padded)" == fig.axes[0].get_title()
     assert fig.axes[0].images[0].get_array().shape == (9, 9)
     assert "position (1, 1)" in fig._suptitle.get_text()
@@ -155,7 +158,8 @@ def test_visit_counts_channels_and_activation_maps_plots():
 def test_kernel_explorer_swaps_in_cnnlab_output():
     explorer = conv_widgets.KernelExplorer(images=("coins", "camera"))
     output = explorer.update(image="camera", kernel="sharpen", stride=2, padding=1)
-    np.testing.assert_allclose(output, cnnlab.correlate2d(load_image("camera"), KERNELS["sharpen"], stride=2, padding=1))
+    np.testing.assert_allclose(output,
+                               cnnlab.correlate2d(load_image("camera"), KERNELS["sharpen"], stride=2, padding=1))
     assert output.shape == (256, 256)
     np.testing.assert_allclose(explorer.artists["output"].get_array(), output)
     assert explorer.artists["output"].axes.get_title() == "output: 256x256 (stride 2, padding 1)"

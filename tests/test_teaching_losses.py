@@ -118,7 +118,7 @@ def test_cross_entropy_by_hand(capsys):
     assert outcome(ex.check_cross_entropy_by_hand, lambda: 0.0513, capsys=capsys)[0] == PASSED
     for wrong, words in [(-0.0513, "sign"), (-math.log10(0.95), "base 10"), (-math.log2(0.95), "base 2"),
                          (-math.log(0.05), "1 - 0.95"), (0.0025, "squared error"), (0.7, "expected")]:
-        state, text = outcome(ex.check_cross_entropy_by_hand, lambda: wrong, capsys=capsys)
+        state, text = outcome(ex.check_cross_entropy_by_hand, lambda wrong=wrong: wrong, capsys=capsys)
         assert state == FAILED and words in text, (wrong, text)
 
     def stub():

@@ -86,7 +86,8 @@ def test_interpolate_matches_pytorch(size, mode, align_corners, by_size, out, fa
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: F.interpolate(LECTURE_MAP), ValueError, "give exactly one of size or scale_factor"),
-    (lambda: F.interpolate(LECTURE_MAP, size=4, scale_factor=2), ValueError, "give exactly one of size or scale_factor"),
+    (lambda: F.interpolate(LECTURE_MAP, size=4, scale_factor=2), ValueError,
+     "give exactly one of size or scale_factor"),
     (lambda: F.interpolate(LECTURE_MAP, scale_factor=2, mode="bicubic"), ValueError,
      "mode must be one of 'nearest', 'linear', 'bilinear', got 'bicubic'"),
     (lambda: F.interpolate(LECTURE_MAP, scale_factor=2, align_corners=True), ValueError,

@@ -101,7 +101,10 @@ def exporter():
 
 
 def build(notebooks, out, cache=ROOT / "build" / "slides-js"):
-    """Write ``out/NAME.slides.html`` for each notebook, with the JavaScript (npm's, kept in ``cache``) in ``out/lib``."""
+    """Write ``out/NAME.slides.html`` for each notebook, with the JavaScript in ``out/lib``.
+
+    The JavaScript comes from npm and is kept in ``cache``.
+    """
     modules = fetch_javascript(cache)
     copy_javascript(modules, out / "lib")
     slides = exporter()

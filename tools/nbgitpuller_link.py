@@ -48,7 +48,8 @@ def main(argv=None):
     parser.add_argument("--repo", required=True, help="the course's git URL, e.g. https://github.com/ORG/cnnlab")
     parser.add_argument("--branch", default="main", help="the branch to pull (default: main)")
     parser.add_argument("--notebook", default=FIRST_NOTEBOOK, help=f"the notebook to open (default: {FIRST_NOTEBOOK})")
-    parser.add_argument("--target", default=COURSE_FOLDER, help=f"the folder in each student's home (default: {COURSE_FOLDER})")
+    parser.add_argument("--target", default=COURSE_FOLDER,
+                        help=f"the folder in each student's home (default: {COURSE_FOLDER})")
     args = parser.parse_args(argv)
     try:
         print(nbgitpuller_link(args.hub, args.repo, args.branch, args.notebook, args.target))

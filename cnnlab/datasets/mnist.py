@@ -75,10 +75,12 @@ def load_mnist(test_size=2000, seed=0, normalize=True, dtype=np.float32, flatten
     """
     images, labels = _read(str(MNIST_PATH if path is None else path))
     total = labels.size
-    if isinstance(test_size, numbers.Real) and not isinstance(test_size, (numbers.Integral, bool)) and 0 < test_size < 1:
+    if (isinstance(test_size, numbers.Real) and not isinstance(test_size, (numbers.Integral, bool))
+            and 0 < test_size < 1):
         test_size = int(round(test_size * total))
     if not isinstance(test_size, numbers.Integral) or isinstance(test_size, bool) or not 0 < test_size < total:
-        raise ValueError(f"test_size must be an int between 1 and {total - 1} or a fraction in (0, 1), got {test_size!r}")
+        raise ValueError(f"test_size must be an int between 1 and {total - 1} or a fraction in (0, 1), "
+                         f"got {test_size!r}")
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
     if not isinstance(seed, numbers.Integral):

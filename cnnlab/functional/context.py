@@ -64,5 +64,6 @@ def check_context(ctx, function):
     if not isinstance(ctx, Context):
         raise TypeError(f"{function}_backward needs the ctx returned by {function}_forward, got {type(ctx).__name__}")
     if ctx.function != function:
-        raise TypeError(f"{function}_backward needs the ctx returned by {function}_forward, got one from {ctx.function}")
+        raise TypeError(f"{function}_backward needs the ctx returned by {function}_forward, "
+                        f"got one from {ctx.function}")
     return ctx

@@ -148,10 +148,10 @@ def conv2d_forward(input, weight, bias=None, stride=1, padding=0, *, needs_input
 def conv2d_backward(grad_output, ctx):
     """Gradients of :func:`conv2d_forward` with respect to ``input``, ``weight`` and ``bias``.
 
-    ``grad_weight[f, c, i, j] = sum over n, y, x of grad_output[n, f, y, x] * input_padded[n, c, y * s + i, x * s + j]``;
-    ``grad_input`` sends each ``grad_output`` value back through the filter onto the pixels that made it
-    (a transposed convolution); ``grad_bias[f]`` sums ``grad_output[:, f]``. See
-    :func:`conv2d_naive_backward` for the same as loops.
+    ``grad_weight[f, c, i, j] = sum over n, y, x of``
+    ``grad_output[n, f, y, x] * input_padded[n, c, y * s + i, x * s + j]``; ``grad_input`` sends each
+    ``grad_output`` value back through the filter onto the pixels that made it (a transposed convolution);
+    ``grad_bias[f]`` sums ``grad_output[:, f]``. See :func:`conv2d_naive_backward` for the same as loops.
 
     Parameters
     ----------
@@ -362,6 +362,7 @@ def _prepare_conv_transpose2d(input, weight, bias, stride, padding, output_paddi
     if min(out_hw) < 1:
         raise ValueError(
             f"conv_transpose2d output would be {out_hw[0]}x{out_hw[1]}: padding {padding} crops more than "
-            f"the {x.shape[2]}x{x.shape[3]} input spread by stride {stride} and kernel {w.shape[2]}x{w.shape[3]} produces"
+            f"the {x.shape[2]}x{x.shape[3]} input spread by stride {stride} and kernel {w.shape[2]}x{w.shape[3]} "
+            "produces"
         )
     return x, w, b, stride, padding, output_padding, out_hw

@@ -82,7 +82,8 @@ def spatial_size(size, kernel, stride, padding, name="input", ceil_mode=False):
 
 def sizes(input_hw, kernel_size, stride, padding, ceil_mode=False):
     """Output ``(H_out, W_out)`` for an ``(H, W)`` input, checking each axis; see :func:`spatial_size`."""
-    kernel_size, stride, padding = pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1), pair(padding, "padding", 0)
+    kernel_size = pair(kernel_size, "kernel_size", 1)
+    stride, padding = pair(stride, "stride", 1), pair(padding, "padding", 0)
     (h, w), (kh, kw), (sh, sw), (ph, pw) = input_hw, kernel_size, stride, padding
     if h + 2 * ph < kh or w + 2 * pw < kw:
         raise ValueError(f"kernel {kh}x{kw} does not fit a {h}x{w} input with padding {ph if ph == pw else padding}")
@@ -99,7 +100,8 @@ def conv_padding(padding, kernel_size, stride, flipped=False):
         return (0, 0, 0, 0)
     if padding == "same":
         if stride != (1, 1):
-            raise ValueError(f"padding='same' needs stride 1 (the output could not keep the input's size), got stride {stride}")
+            raise ValueError("padding='same' needs stride 1 (the output could not keep the input's size), "
+                             f"got stride {stride}")
         # PyTorch's rule: kernel - 1 zeros in total. An even kernel has no center: correlation puts the
         # odd one out after (bottom, right), as PyTorch and scipy.signal.correlate2d; flipping the
         # kernel mirrors that to before.

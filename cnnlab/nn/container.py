@@ -33,7 +33,9 @@ class Sequential(Module):
     def append(self, layer, index=None):
         """Add ``layer`` at the end."""
         if not isinstance(layer, Module):
-            hint = " (did you pass the class instead of an instance, e.g. ReLU instead of ReLU()?)" if isinstance(layer, type) else ""
+            hint = ""
+            if isinstance(layer, type):
+                hint = " (did you pass the class instead of an instance, e.g. ReLU instead of ReLU()?)"
             raise TypeError(f"Sequential takes layers (Modules), got {layer!r}{hint}")
         setattr(self, str(len(self._modules) if index is None else index), layer)
         return self

@@ -57,11 +57,12 @@ class Conv2d(Module):
         return output
 
     def backward(self, grad_output):
-        """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> gradient w.r.t. the input, (N, in_channels, H, W).
+        """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> ndarray, shape (N, in_channels, H, W).
 
-        Each weight's gradient sums, over every position it visited, the input under it times the
-        output's error there; the input's gradient spreads each output's error back over its window.
-        None when ``needs_input_grad`` was False (the first layer of a network, whose input is data).
+        Returns the gradient with respect to the input. Each weight's gradient sums, over every position
+        it visited, the input under it times the output's error there; the input's gradient spreads each
+        output's error back over its window. None when ``needs_input_grad`` was False (the first layer of
+        a network, whose input is data).
         """
         grad_input, grad_weight, grad_bias = F.conv2d_backward(grad_output, self._saved_ctx())
         self.weight.accumulate_grad(grad_weight)
@@ -124,7 +125,10 @@ class ConvTranspose2d(Module):
         return output
 
     def backward(self, grad_output):
-        """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> gradient w.r.t. the input, (N, in_channels, H, W)."""
+        """grad_output : ndarray, shape (N, out_channels, H_out, W_out) -> ndarray, shape (N, in_channels, H, W).
+
+        Returns the gradient with respect to the input.
+        """
         grad_input, grad_weight, grad_bias = F.conv_transpose2d_backward(grad_output, self._saved_ctx())
         self.weight.accumulate_grad(grad_weight)
         if self.bias is not None:

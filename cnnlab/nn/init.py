@@ -65,7 +65,8 @@ def calculate_gain(nonlinearity, param=None):
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"nonlinearity must be one of linear, conv2d, sigmoid, tanh, relu, leaky_relu, selu; got {nonlinearity!r}")
+    raise ValueError("nonlinearity must be one of linear, conv2d, sigmoid, tanh, relu, leaky_relu, selu; "
+                     f"got {nonlinearity!r}")
 
 
 def zeros_(tensor):

@@ -27,7 +27,8 @@ class Optimizer:
         try:
             self.params = list(params)
         except TypeError:
-            raise TypeError(f"params must be an iterable of Parameters, e.g. model.parameters(), got {params!r}") from None
+            raise TypeError("params must be an iterable of Parameters, e.g. model.parameters(), "
+                            f"got {params!r}") from None
         if not self.params:
             raise ValueError("optimizer got an empty parameter list: does the model have any layers with weights?")
         for p in self.params:

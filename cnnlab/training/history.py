@@ -43,7 +43,10 @@ class History:
         return self.history[key][-1]
 
     def plot(self, axes=None):
-        """Loss and accuracy curves, training and validation (see :func:`cnnlab.teaching.training.plots.plot_history`)."""
+        """Loss and accuracy curves, training and validation.
+
+        See :func:`cnnlab.teaching.training.plots.plot_history`.
+        """
         from ..teaching.training.plots import plot_history
         return plot_history(self, axes=axes)
 

@@ -89,7 +89,8 @@ def evaluate(model, x, y, batch_size=500):
 def _loss_and_accuracy(model, loss_fn, x, y, batch_size):
     outputs = predict(model, x, batch_size)
     # the mean over all samples: each batch's mean loss weighted by the batch's size
-    total = sum(float(loss_fn(outputs[part], y[part])) * (part.stop - part.start) for part in _batches(len(x), batch_size))
+    total = sum(float(loss_fn(outputs[part], y[part])) * (part.stop - part.start)
+                for part in _batches(len(x), batch_size))
     loss = total / len(x)
     acc = _accuracy(y, outputs.argmax(axis=1)) if _is_classification(outputs, y) else None
     return loss, acc

@@ -103,7 +103,10 @@ def _filters(shape, rng):
 
 @exercise("6.3 Are all filters identical?")
 def check_all_filters_identical(all_filters_identical):
-    """Check ``all_filters_identical(weight)`` tells a symmetric weight (every output unit the same) from a broken one."""
+    """Check ``all_filters_identical(weight)`` tells a symmetric weight from a broken one.
+
+    A weight is symmetric when every output unit has the same filter.
+    """
     rng = np.random.default_rng(1)
     same = _filters((4, 3, 3, 3), rng)
     last_differs = same.copy()

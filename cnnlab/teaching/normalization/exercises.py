@@ -50,7 +50,8 @@ def check_batch_norm_forward(batch_norm_forward):
         "gamma and beta are swapped: gamma scales (multiplies), beta shifts (adds).": beta * z_hat + gamma,
         "epsilon goes under the square root: sqrt(var + eps), not sqrt(var) + eps.":
             gamma * (z - mean) / (np.sqrt(var) + eps) + beta,
-        "divide by the standard deviation sqrt(var + eps), not by the variance.": gamma * (z - mean) / (var + eps) + beta,
+        "divide by the standard deviation sqrt(var + eps), not by the variance.":
+            gamma * (z - mean) / (var + eps) + beta,
         "you forgot eps: divide by sqrt(var + eps), which keeps a constant feature finite.":
             gamma * (z - mean) / np.sqrt(var) + beta,
         "you forgot to subtract the batch mean.": gamma * z / np.sqrt(var + eps) + beta,
@@ -89,8 +90,9 @@ def check_update_running_stats(update_running_stats):
         expect(isinstance(answer, tuple) and len(answer) == 2,
                f"return the pair (new_running_mean, new_running_var), got {type(answer).__name__}.")
         new_mean, new_var = (np.asarray(a, dtype=float) for a in answer)
-        expect_shape(new_mean, (3,), "the new running mean", "one value per feature: reduce over the batch, axis=0.")
-        expect_shape(new_var, (3,), "the new running variance", "one value per feature: reduce over the batch, axis=0.")
+        per_feature = "one value per feature: reduce over the batch, axis=0."
+        expect_shape(new_mean, (3,), "the new running mean", per_feature)
+        expect_shape(new_var, (3,), "the new running variance", per_feature)
         _, right_mean, right_var = _library_batch_norm(z, None, None, 1e-5, running_mean, running_var, momentum)
         batch_mean = z.mean(axis=0)
         if not np.allclose(new_mean, right_mean):
@@ -98,7 +100,8 @@ def check_update_running_stats(update_running_stats):
                 raise Hint("the momentum is the wrong way round: PyTorch keeps 1 - momentum = 0.9 of the old value "
                            "and adds momentum = 0.1 of the batch's: (1 - m) * running + m * batch.")
             if np.allclose(new_mean, batch_mean):
-                raise Hint("you returned the batch mean: blend it into the running mean, (1 - m) * running + m * batch.")
+                raise Hint("you returned the batch mean: blend it into the running mean, "
+                           "(1 - m) * running + m * batch.")
             raise Hint(f"step {step + 1}: the running mean is {np.round(new_mean, 4)}, expected "
                        f"{np.round(right_mean, 4)} = 0.9 * {np.round(running_mean, 4)} + 0.1 * batch mean.")
         if not np.allclose(new_var, right_var):

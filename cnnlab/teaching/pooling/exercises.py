@@ -94,7 +94,8 @@ def check_max_pool_reshape(max_pool_reshape):
         except ValueError as error:
             if "reshape" in str(error):
                 raise Hint(f"{case} your reshape failed ({error}): crop the map to a multiple of k first, "
-                           "x[:H // k * k, :W // k * k], dropping the leftover rows and columns as max_pool2d does.") from None
+                           "x[:H // k * k, :W // k * k], dropping the leftover rows and columns as max_pool2d "
+                           "does.") from None
             raise
         expect_shape(answer, expected.shape, f"{case} your output",
                      "Without ceil_mode the leftover rows and columns are dropped: H // k by W // k.")
@@ -119,7 +120,8 @@ def check_flatten(flatten):
     expect_returned(answer, "the vector")
     answer = np.asarray(answer, float)
     expect(answer.shape != (x.size,),
-           f"you flattened the whole batch into one vector of {x.size}: keep the batch axis, one row per image, (N, C*H*W).")
+           f"you flattened the whole batch into one vector of {x.size}: keep the batch axis, one row per image, "
+           "(N, C*H*W).")
     expect_shape(answer, expected.shape, "your output", "Each of the N images becomes one row of C*H*W numbers.")
     if np.array_equal(answer, expected):
         return "(2, 3, 2, 2) became (2, 12), in the order torch.flatten(x, 1) uses."

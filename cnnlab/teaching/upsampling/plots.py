@@ -37,8 +37,9 @@ def plot_upsampling(small, upsampled, title=None):
     upsampled : dict of str to ndarray
         Method name to its result, from :func:`upsample2d`.
     """
+    width_ratios = [np.shape(small)[1] + 2] + [u.shape[1] for u in upsampled.values()]
     fig, axes = plt.subplots(1, 1 + len(upsampled), figsize=(3.4 * (1 + len(upsampled)), 3.6),
-                             gridspec_kw={"width_ratios": [np.shape(small)[1] + 2] + [u.shape[1] for u in upsampled.values()]})
+                             gridspec_kw={"width_ratios": width_ratios})
     low, high = float(np.min(small)), float(np.max(small))
     draw_grid(axes[0], small, f"input {np.shape(small)[0]}x{np.shape(small)[1]}", cmap="Purples", vmin=low, vmax=high)
     for ax, (name, result) in zip(axes[1:], upsampled.items()):
