@@ -20,7 +20,7 @@ help:
 	@echo "make bench      - run the speed and memory benchmarks against the references"
 	@echo "make slides     - render every notebook as an offline reveal.js deck in build/slides/"
 	@echo "make student    - write the student version of the notebooks to build/student/"
-	@echo "make test-browser - run the headless-browser test of JupyterLab"
+	@echo "make test-browser - run the headless-browser tests of JupyterLab and the RISE slideshow"
 	@echo "make browser-deps - install Chromium (apt, when root) and Playwright, so \`make test\` runs the browser tests"
 
 $(BIN)/python:
@@ -85,7 +85,7 @@ browser-deps: $(VENV)/.test-installed
 		|| echo "Playwright could not be installed: the browser tests will be skipped."
 
 test-browser: browser-deps
-	$(BIN)/python -m pytest -m browser tests/test_browser.py tests/test_slides.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser tests/test_browser.py tests/test_slideshow_browser.py tests/test_slides.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf build .pytest_cache
