@@ -32,7 +32,8 @@ IDLE = "() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.text
 FINISHED = f"""() => {{
     const cells = ({CELL_STATES})();
     const status = document.querySelector('#jp-main-statusbar')?.textContent || '';
-    return cells.length > 0 && /\\| Idle/.test(status) && (cells.some(c => c.error) || cells.every(c => !c.code || c.ran));
+    return cells.length > 0 && /\\| Idle/.test(status)
+        && (cells.some(c => c.error) || cells.every(c => !c.code || c.ran));
 }}"""
 
 
