@@ -23,7 +23,7 @@ help:
 	@echo "make student    - write the student version of the notebooks to build/student/"
 	@echo "make grading-course - build nbgrader's course directory in build/grading/ and release the student versions"
 	@echo "make autograde  - autograde build/grading/submitted/, write feedback and build/grading/grades.csv"
-	@echo "make test-browser - run the headless-browser test of JupyterLab"
+	@echo "make test-browser - run the headless-browser tests of JupyterLab and the RISE slideshow"
 	@echo "make browser-deps - install Chromium (apt, when root) and Playwright, so \`make test\` runs the browser tests"
 	@echo "make hub-deps   - install JupyterHub and nbgitpuller (pip) and configurable-http-proxy (npm, build/hub/)"
 	@echo "make hub-test   - start a real JupyterHub on 127.0.0.1 with four students who pull the course and train at once"
@@ -109,7 +109,7 @@ browser-deps: $(VENV)/.test-installed
 		|| echo "Playwright could not be installed: the browser tests will be skipped."
 
 test-browser: browser-deps
-	$(BIN)/python -m pytest -m browser tests/test_browser.py tests/test_slides.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser tests/test_browser.py tests/test_slideshow_browser.py tests/test_slides.py $(PYTEST_ARGS)
 
 # Best effort, never fails: the `hub` extra (JupyterHub, nbgitpuller, the idle culler) in .venv and
 # configurable-http-proxy from the npm registry into build/hub/ (never global). Where either is

@@ -58,6 +58,14 @@ def uses_widgets(notebook):
                for cell in notebook.cells if cell.cell_type == "code")
 
 
+def unexpected_errors(notebook, states):
+    """Indices of the cells whose page ``states`` (from ``CELL_STATES``) show an error, less those the
+    notebook (an ``nbformat`` node) tags ``raises-exception``."""
+    allowed = {index for index, cell in enumerate(notebook.cells)
+               if "raises-exception" in cell.metadata.get("tags", [])}
+    return [index for index, state in enumerate(states) if state["error"] and index not in allowed]
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from _jupyterlab import (CELL_STATES, NOTEBOOKS, SCREENSHOTS, WIDGETS_AS_TEXT, check_the_slider_redraws,
-                         shut_down_kernels, uses_widgets)
+                         shut_down_kernels, unexpected_errors, uses_widgets)
 
 RUN_TIMEOUT_MS = 120_000
 
@@ -32,7 +32,8 @@ IDLE = "() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.text
 FINISHED = f"""() => {{
     const cells = ({CELL_STATES})();
     const status = document.querySelector('#jp-main-statusbar')?.textContent || '';
-    return cells.length > 0 && /\\| Idle/.test(status) && (cells.some(c => c.error) || cells.every(c => !c.code || c.ran));
+    return cells.length > 0 && /\\| Idle/.test(status)
+        && (cells.some(c => c.error) || cells.every(c => !c.code || c.ran));
 }}"""
 
 
@@ -45,8 +46,6 @@ def test_notebook_runs_in_jupyterlab_with_live_widgets(lab, chromium, notebook):
     base, token = lab
     stored = nbformat.read(notebook, as_version=4)
     before = notebook.read_bytes()
-    allowed_errors = {index for index, cell in enumerate(stored.cells)
-                      if "raises-exception" in cell.metadata.get("tags", [])}
     widgets = uses_widgets(stored)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -62,7 +61,7 @@ def test_notebook_runs_in_jupyterlab_with_live_widgets(lab, chromium, notebook):
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"))
 
         assert len(states) == len(stored.cells), "the page shows another number of cells than the notebook holds"
-        errors = [index for index, state in enumerate(states) if state["error"] and index not in allowed_errors]
+        errors = unexpected_errors(stored, states)
         assert not errors, f"{notebook.name}: cells {errors} show an error in JupyterLab"
         not_run = [index for index, state in enumerate(states) if state["code"] and not state["ran"]]
         assert not not_run, f"{notebook.name}: cells {not_run} did not run"
