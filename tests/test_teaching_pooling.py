@@ -100,7 +100,7 @@ def test_pooling_explorer_pools_with_cnnlab():
     assert type(explorer.widget()).__name__ == "VBox"
 
 
-# --- exercise 4.1 -----------------------------------------------------------------------------
+# --- exercise 04.1 -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("answer, hint", [
     (lambda: (1.25, 2.0), "swapped"),
@@ -120,7 +120,7 @@ def test_pooled_window_right_and_stub(capsys):
     assert outcome_after_title(ex.check_pooled_window, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# --- exercise 4.2 -----------------------------------------------------------------------------
+# --- exercise 04.2 -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("wrong, hint", [
     (lambda n, k, s: -(-(n - k) // s) + 1, "ceil_mode"),
@@ -138,7 +138,7 @@ def test_pooled_size_right_and_stub(capsys):
     assert outcome_after_title(ex.check_pooled_size, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# --- exercise 4.3 -----------------------------------------------------------------------------
+# --- exercise 04.3 -----------------------------------------------------------------------------
 
 def reshape_pool(x, k, reduce=np.max, crop=True, grouping="right"):
     h, w = x.shape[0] // k, x.shape[1] // k
@@ -164,7 +164,7 @@ def test_max_pool_reshape_right_and_stub(capsys):
     assert outcome_after_title(ex.check_max_pool_reshape, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# --- exercise 4.4 -----------------------------------------------------------------------------
+# --- exercise 04.4 -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("wrong, hint", [
     (lambda x: x.reshape(-1), "keep the batch axis"),

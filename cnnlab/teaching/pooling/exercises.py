@@ -20,7 +20,7 @@ def feature_map():
     return cnnlab.correlate2d(SMILEY, FEATURE_DETECTOR)
 
 
-@exercise("4.1 Pool one window by hand")
+@exercise("04.1 Pool one window by hand")
 def check_pooled_window(pooled_window):
     """``pooled_window()`` returns (max, average) of the 2x2 window feeding pooled cell (1, 1):
     rows 2-3 and columns 2-3 of the 5x5 feature map."""
@@ -50,7 +50,7 @@ def check_pooled_window(pooled_window):
 _SIZE_CASES = ((4, 2, 2, 2), (5, 2, 2, 2), (28, 2, 2, 14), (5, 3, 1, 3), (7, 3, 2, 3), (224, 3, 2, 111), (6, 3, 3, 2))
 
 
-@exercise("4.2 The pooled size")
+@exercise("04.2 The pooled size")
 def check_pooled_size(pooled_size):
     """``pooled_size(n, kernel_size, stride)`` is PyTorch's default (floor) output length."""
     for n, k, s, expected in _SIZE_CASES:
@@ -80,7 +80,7 @@ def _reshape_grouping_mistake(x, k):
     return x[:h, :w].reshape(h // k, w // k, k, k).max(axis=(2, 3))
 
 
-@exercise("4.3 Max pooling with a reshape")
+@exercise("04.3 Max pooling with a reshape")
 def check_max_pool_reshape(max_pool_reshape):
     """``max_pool_reshape(x, k)`` equals ``max_pool2d`` with a k x k window and stride k on a 2-D map."""
     rng = np.random.default_rng(4)
@@ -110,7 +110,7 @@ def check_max_pool_reshape(max_pool_reshape):
     return "one reshape and one max: no loop over windows."
 
 
-@exercise("4.4 Flatten for the dense layer")
+@exercise("04.4 Flatten for the dense layer")
 def check_flatten(flatten):
     """``flatten(x)`` turns (N, C, H, W) into (N, C * H * W), channel by channel, row by row (PyTorch's order)."""
     x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
