@@ -24,5 +24,6 @@ from .summary import summary
 from . import init
 
 __all__ = ["Parameter", "Module", "Sequential", "Conv2d", "ConvTranspose2d", "ReLU", "LeakyReLU", "ELU", "Sigmoid",
-           "Tanh", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten", "Linear",
+           "Tanh", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d", "Dropout",
+           "Flatten", "Linear",
            "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "summary", "init"]
