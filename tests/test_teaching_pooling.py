@@ -11,6 +11,7 @@ import cnnlab  # noqa: E402
 import cnnlab.functional as F  # noqa: E402
 from cnnlab.teaching import checks, lecture_data as lecture  # noqa: E402
 from cnnlab.teaching.images import load_image  # noqa: E402
+from cnnlab.teaching.pooling import build_exercises as build  # noqa: E402
 from cnnlab.teaching.pooling import exercises as ex  # noqa: E402
 from cnnlab.teaching.pooling import plots  # noqa: E402
 from cnnlab.teaching.pooling.widgets import PoolingExplorer  # noqa: E402
@@ -32,7 +33,8 @@ def test_max_pooling_the_feature_map_gives_the_slide_3x3_with_ceil_mode():
     np.testing.assert_array_equal(plots.pool2d(feature_map, "max", 2, 2), [[1, 1], [4, 2]])  # floor: 2x2
     np.testing.assert_array_equal(plots.pool2d(feature_map, "average", 2, 2, ceil_mode=True),
                                   [[0.5, 0.5, 0], [1.5, 1.25, 0.5], [0, 1.5, 1]])
-    np.testing.assert_array_equal(plots.pool2d(feature_map, "min", 2, 2, ceil_mode=True), [[0, 0, 0], [0, 0, 0], [0, 1, 1]])
+    np.testing.assert_array_equal(plots.pool2d(feature_map, "min", 2, 2, ceil_mode=True),
+                                  [[0, 0, 0], [0, 0, 0], [0, 1, 1]])
 
 
 def test_pooling_the_4x4_input():
@@ -134,7 +136,8 @@ def test_pooled_size_hints(wrong, hint, capsys):
 
 
 def test_pooled_size_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys=capsys)[0] == checks.PASSED
+    right = outcome_after_title(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys=capsys)[0]
+    assert right == checks.PASSED
     assert outcome_after_title(ex.check_pooled_size, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
@@ -182,3 +185,162 @@ def test_flatten_right_and_stub(capsys):
     assert outcome_after_title(ex.check_flatten, lambda x: x.reshape(x.shape[0], -1), capsys=capsys)[0] == checks.PASSED
     assert outcome_after_title(ex.check_flatten, cnnlab.nn.Flatten(), capsys=capsys)[0] == checks.PASSED
     assert outcome_after_title(ex.check_flatten, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+# --- build it yourself: exercises 04.5-04.8 ----------------------------------------------------
+
+def max_pool_forward(x, kernel_size, stride, reduce=np.max, use_stride=True):
+    n, c, h, w = x.shape
+    out_h, out_w = (h - kernel_size) // stride + 1, (w - kernel_size) // stride + 1
+    step = stride if use_stride else 1
+    out = np.empty((n, c, out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[:, :, i, j] = reduce(x[:, :, i * step:i * step + kernel_size, j * step:j * step + kernel_size],
+                                     axis=(2, 3))
+    return out
+
+
+def first_maximum(window, g):
+    share = np.zeros(window.shape)
+    share[np.unravel_index(window.argmax(), window.shape)] = g
+    return share
+
+
+def max_pool_backward(grad_output, x, kernel_size, stride):
+    return build.route_gradient(grad_output, x, kernel_size, stride, first_maximum)
+
+
+def max_pool_backward_reshape(grad_output, x, k, every_maximum=False, pad_back=True):
+    n, c, out_h, out_w = grad_output.shape
+    windows = x[:, :, :out_h * k, :out_w * k].reshape(n, c, out_h, k, out_w, k)
+    if every_maximum:  # the natural vectorised mask, wrong on ties
+        mask = windows == windows.max(axis=(3, 5), keepdims=True)
+    else:
+        flat = windows.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, out_h, out_w, k * k)
+        mask = (np.arange(k * k) == flat.argmax(-1)[..., None]).reshape(n, c, out_h, out_w, k, k)
+        mask = mask.transpose(0, 1, 2, 4, 3, 5)
+    routed = (mask * grad_output[:, :, :, None, :, None]).reshape(n, c, out_h * k, out_w * k)
+    if not pad_back:
+        return routed
+    grad_input = np.zeros(x.shape)
+    grad_input[:, :, :out_h * k, :out_w * k] = routed
+    return grad_input
+
+
+def avg_pool_backward(grad_output, input_shape, kernel_size, stride, divisor=None, use_stride=True):
+    grad_input = np.zeros(input_shape)
+    divisor = kernel_size ** 2 if divisor is None else divisor(grad_output)
+    step = stride if use_stride else 1
+    for n, c, i, j in np.ndindex(grad_output.shape):
+        grad_input[n, c, i * step:i * step + kernel_size, j * step:j * step + kernel_size] += \
+            grad_output[n, c, i, j] / divisor
+    return grad_input
+
+
+def test_build_it_yourself_right_answers_pass_and_stubs_are_not_done(capsys):
+    for check, right in ((build.check_max_pool_forward, max_pool_forward),
+                         (build.check_max_pool_backward, max_pool_backward),
+                         (build.check_max_pool_backward_reshape, max_pool_backward_reshape),
+                         (build.check_avg_pool_backward, avg_pool_backward)):
+        assert outcome_after_title(check, right, capsys=capsys)[0] == checks.PASSED, check.title
+        assert outcome_after_title(check, stub, capsys=capsys)[0] == checks.NOT_DONE, check.title
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda x, k, s: max_pool_forward(x, k, s, reduce=np.mean), "average; take its max"),
+    (lambda x, k, s: max_pool_forward(x, k, s, use_stride=False), "not at (i, j)"),
+    (lambda x, k, s: F.max_pool2d(x, k, s, ceil_mode=True), "floor((H - kernel_size) / stride) + 1"),
+    (lambda x, k, s: max_pool_forward(x, k, s, reduce=np.min), "differs from F.max_pool2d"),
+])
+def test_max_pool_forward_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(build.check_max_pool_forward, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def every_maximum(window, g):
+    return (window == window.max()) * g
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda g, x, k, s: build.route_gradient(g, x, k, s, lambda w, v: np.full(w.shape, v / w.size)),
+     "that is average pooling's backward"),
+    (lambda g, x, k, s: build.route_gradient(g, x, k, s, lambda w, v: np.full(w.shape, v)),
+     "every pixel of the window got the gradient g"),
+    (lambda g, x, k, s: build.route_gradient(g, x, k, s, every_maximum), "to the first maximum only"),
+    (lambda g, x, k, s: build.route_gradient(g, x, k, 1, first_maximum), "you forgot the stride"),
+    (lambda g, x, k, s: np.zeros(g.shape), "gradient of the output's shape"),
+    (lambda g, x, k, s: -max_pool_backward(g, x, k, s), "differs from the numerical gradient (relative error 2.0e+00"),
+])
+def test_max_pool_backward_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(build.check_max_pool_backward, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda g, x, k: max_pool_backward_reshape(g, x, k, every_maximum=True), "to the first maximum only"),
+    (lambda g, x, k: max_pool_backward_reshape(g, x, k, pad_back=False), "you built the mask from the output's shape"),
+    (lambda g, x, k: build.route_gradient(g, x, k, k, lambda w, v: np.full(w.shape, v / w.size)), "average pooling"),
+    (lambda g, x, k: np.repeat(np.repeat(g, k, 2), k, 3), "every pixel of the window got the gradient g"),
+])
+def test_max_pool_backward_reshape_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(build.check_max_pool_backward_reshape, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, divisor=lambda g: 1), "forgot to divide by the window"),
+    (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, divisor=lambda g: g.shape[2] * g.shape[3]),
+     "divided by the number of windows"),
+    (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, use_stride=False), "you forgot the stride"),
+    (lambda g, shape, k, s: g / k ** 2, "gradient of the output's shape"),
+    (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, divisor=lambda g: k), "numerical gradient"),
+])
+def test_avg_pool_backward_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(build.check_avg_pool_backward, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+# --- exercises 04.9-04.10: inputs of any size, global average pooling ---------------------------
+
+def adaptive_window(i, size, output_size):
+    return i * size // output_size, -(-(i + 1) * size // output_size)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda i, size, out: (i * (size // out), (i + 1) * (size // out)), "leaves the last pixels out"),
+    (lambda i, size, out: (i * size // out, (i + 1) * size // out), "round the end up"),
+    (lambda i, size, out: (adaptive_window(i, size, out)[0], adaptive_window(i, size, out)[1] - 1), "one past"),
+    (lambda i, size, out: (0, size), "start = floor(i * size / output_size)"),
+    (lambda i, size, out: 3, "two integers"),
+])
+def test_adaptive_window_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(ex.check_adaptive_window, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_adaptive_window_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_adaptive_window, adaptive_window, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_adaptive_window, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda x: x.mean(axis=(2, 3), keepdims=True), "drop the two axes of size 1"),
+    (lambda x: x.mean(axis=(1, 2, 3)), "averaged over the channels too"),
+    (lambda x: x.mean(), "averaged over the channels too"),
+    (lambda x: x.max(axis=(2, 3)), "global max pooling"),
+    (lambda x: x.sum(axis=(2, 3)), "divide by its H * W = 16"),
+    (lambda x: x.mean(axis=(1, 2)), "shape (2, 4)"),
+    (lambda x: x[:, :, 0, 0], "differs at index (0, 0)"),
+])
+def test_global_average_pool_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(ex.check_global_average_pool, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_global_average_pool_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_global_average_pool, lambda x: x.mean(axis=(2, 3)), capsys=capsys)[0] == \
+        checks.PASSED
+    layer = cnnlab.nn.Sequential(cnnlab.nn.AdaptiveAvgPool2d(1), cnnlab.nn.Flatten())
+    assert outcome_after_title(ex.check_global_average_pool, layer, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_global_average_pool, stub, capsys=capsys)[0] == checks.NOT_DONE

@@ -12,7 +12,8 @@ import cnnlab.functional as F
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 from ..lecture_data import FEATURE_DETECTOR, SLIDE_FEATURE_MAP, SMILEY
 
-__all__ = ["feature_map", "check_pooled_window", "check_pooled_size", "check_max_pool_reshape", "check_flatten"]
+__all__ = ["feature_map", "check_pooled_window", "check_pooled_size", "check_max_pool_reshape", "check_flatten",
+           "check_adaptive_window", "check_global_average_pool"]
 
 
 def feature_map():
@@ -94,7 +95,8 @@ def check_max_pool_reshape(max_pool_reshape):
         except ValueError as error:
             if "reshape" in str(error):
                 raise Hint(f"{case} your reshape failed ({error}): crop the map to a multiple of k first, "
-                           "x[:H // k * k, :W // k * k], dropping the leftover rows and columns as max_pool2d does.") from None
+                           "x[:H // k * k, :W // k * k], dropping the leftover rows and columns as max_pool2d "
+                           "does.") from None
             raise
         expect_shape(answer, expected.shape, f"{case} your output",
                      "Without ceil_mode the leftover rows and columns are dropped: H // k by W // k.")
@@ -119,7 +121,8 @@ def check_flatten(flatten):
     expect_returned(answer, "the vector")
     answer = np.asarray(answer, float)
     expect(answer.shape != (x.size,),
-           f"you flattened the whole batch into one vector of {x.size}: keep the batch axis, one row per image, (N, C*H*W).")
+           f"you flattened the whole batch into one vector of {x.size}: keep the batch axis, one row per image, "
+           "(N, C*H*W).")
     expect_shape(answer, expected.shape, "your output", "Each of the N images becomes one row of C*H*W numbers.")
     if np.array_equal(answer, expected):
         return "(2, 3, 2, 2) became (2, 12), in the order torch.flatten(x, 1) uses."
@@ -130,3 +133,58 @@ def check_flatten(flatten):
            not np.array_equal(answer, np.stack([v.ravel(order="F") for v in x])),
            "you flattened column by column (Fortran order): NumPy's default row-by-row order is what PyTorch uses.")
     raise Hint("the numbers are in another order: x.reshape(N, -1) keeps channel, row, column order.")
+
+
+_ADAPTIVE_CASES = ((4, 2), (5, 2), (7, 3), (10, 4), (6, 1), (13, 5), (3, 3))
+
+
+@exercise("04.9 The windows of adaptive pooling")
+def check_adaptive_window(adaptive_window):
+    """``adaptive_window(i, size, output_size)`` returns ``(start, end)`` of output cell ``i``'s window."""
+    for size, n in _ADAPTIVE_CASES:
+        right = F.adaptive_windows(size, n)
+        case = f"for size={size}, output_size={n}"
+        answers = []
+        for i in range(n):
+            answer = call(adaptive_window, i, size, n)
+            expect_returned(answer, "(start, end)")
+            expect(np.size(answer) == 2, f"{case}, i={i}: return two integers, (start, end); you returned {answer!r}.")
+            answers.append(tuple(int(v) for v in np.ravel(answer)))
+        if answers == right:
+            continue
+        said = f"{case} your windows are {answers}, expected {right}"
+        width = size // n
+        expect(answers != [(i * width, i * width + width) for i in range(n)],
+               f"{said}: a fixed window of size // output_size = {width} leaves the last pixels out. Compute start "
+               "and end from i * size / output_size and (i + 1) * size / output_size.")
+        expect(answers != [(start, ((i + 1) * size) // n) for i, (start, _) in enumerate(right)],
+               f"{said}: round the end up (ceil), so that no pixel is left out of every window.")
+        expect(answers != [(start, end - 1) for start, end in right],
+               f"{said}: end is one past the last row, as in x[start:end].")
+        raise Hint(f"{said}: start = floor(i * size / output_size), end = ceil((i + 1) * size / output_size).")
+    return "floor(i * size / n) to ceil((i + 1) * size / n): the windows cover any size, as PyTorch's rule."
+
+
+@exercise("04.10 Global average pooling")
+def check_global_average_pool(global_average_pool):
+    """``global_average_pool(x)`` turns (N, C, H, W) into (N, C): one mean per channel and image."""
+    rng = np.random.default_rng(410)
+    for shape in ((2, 3, 4, 4), (2, 3, 7, 5)):
+        x = rng.normal(size=shape)
+        right = F.adaptive_avg_pool2d(x, 1)[:, :, 0, 0]
+        what = f"global_average_pool(x of shape {shape})"
+        answer = call(global_average_pool, x.copy())
+        expect_returned(answer, "the (N, C) array")
+        expect(np.shape(answer) != shape[:2] + (1, 1),
+               f"{what} has shape {np.shape(answer)}: drop the two axes of size 1, so the dense layer reads (N, C).")
+        expect(np.shape(answer) not in ((), (shape[0],)),
+               f"{what} has shape {np.shape(answer)}: you averaged over the channels too. Average over the height "
+               "and width only (axes 2 and 3), one number per channel.")
+        expect_shape(answer, right.shape, what, "One number per image and channel: average over axes 2 and 3.")
+        answer = np.asarray(answer, float)
+        expect(not np.allclose(answer, x.max(axis=(2, 3))),
+               f"{what}: you took each channel's maximum (global max pooling); take its mean.")
+        expect(not np.allclose(answer, x.sum(axis=(2, 3))),
+               f"{what}: you summed each channel; divide by its H * W = {shape[2] * shape[3]} pixels.")
+        expect_close(answer, right, what, "Average over axes 2 and 3.")
+    return "the same (N, C) for a 4x4 and a 7x5 map, equal to F.adaptive_avg_pool2d(x, 1)."
