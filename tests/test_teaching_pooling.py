@@ -344,3 +344,17 @@ def test_global_average_pool_right_and_stub(capsys):
     layer = cnnlab.nn.Sequential(cnnlab.nn.AdaptiveAvgPool2d(1), cnnlab.nn.Flatten())
     assert outcome_after_title(ex.check_global_average_pool, layer, capsys=capsys)[0] == checks.PASSED
     assert outcome_after_title(ex.check_global_average_pool, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+def test_gradient_routing_and_adaptive_plots():
+    x = lecture.POOLING_4X4.astype(float)
+    grad_output = np.array([[1.0, 2.0], [3.0, 4.0]])
+    routes = {"max": F.max_pool2d_backward(grad_output[None, None], F.max_pool2d_forward(x[None, None], 2)[1])[0, 0]}
+    fig = plots.plot_gradient_routing(x, grad_output, routes)
+    assert [ax.get_title() for ax in fig.axes] == ["input 4x4", "gradient at the output", "max"]
+    assert len(fig.axes[0].patches) == 4 and len(fig.axes[2].patches) == 4 and len(fig.axes[1].patches) == 4
+    assert sorted(t.get_text() for t in fig.axes[2].texts if t.get_text() != "0") == ["1", "2", "3", "4"]
+    fig = plots.plot_adaptive_pooling([np.arange(16.0).reshape(4, 4), np.arange(35.0).reshape(5, 7)], 2)
+    assert [ax.get_title() for ax in fig.axes] == ["input 4x4", "pooled 2x2", "input 5x7", "pooled 2x2"]
+    first, second = fig.axes[2].patches[0], fig.axes[2].patches[-1]  # the 5x7 map: windows of 3 rows, 4 columns
+    assert (first.get_height(), first.get_width()) == (3, 4) and second.get_xy() == (3 - 0.5 + 0.08, 2 - 0.5 + 0.08)
