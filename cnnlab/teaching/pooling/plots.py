@@ -37,10 +37,14 @@ def pool2d(image, mode="max", kernel_size=2, stride=None, ceil_mode=False):
     return POOLS[mode](np.asarray(image)[None, None], kernel_size, stride=stride, ceil_mode=ceil_mode)[0, 0]
 
 
-def _outline(ax, boxes):
-    """Outline boxes ``(top, left, height, width)`` on a grid, one colour each (slightly inset when they overlap)."""
+def _outline(ax, boxes, stagger=2):
+    """Outline boxes ``(top, left, height, width)`` on a grid, one colour each.
+
+    Successive boxes are inset by 0, 0.08, ... (repeating every ``stagger`` boxes), so that windows that
+    overlap stay distinguishable.
+    """
     for number, (top, left, height, width) in enumerate(boxes):
-        inset = 0.08 * (number % 2)  # overlapping windows stay distinguishable
+        inset = 0.08 * (number % stagger)
         ax.add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset), width - 2 * inset, height - 2 * inset,
                                fill=False, edgecolor=_COLORS[number % len(_COLORS)], lw=2.5))
 
@@ -188,7 +192,8 @@ def plot_adaptive_pooling(maps, output_size):
         pooled = F.adaptive_avg_pool2d(image[None, None], output_size)[0, 0]
         left_ax, right_ax = axes[2 * number], axes[2 * number + 1]
         draw_grid(left_ax, image, f"input {image.shape[0]}x{image.shape[1]}", cmap="Greys")
-        _outline(left_ax, [(top, left, bottom - top, right - left) for top, bottom in rows for left, right in cols])
+        boxes = [(top, left, bottom - top, right - left) for top, bottom in rows for left, right in cols]
+        _outline(left_ax, boxes, stagger=len(boxes))
         draw_grid(right_ax, np.round(pooled, 2), f"pooled {output_size}x{output_size}", cmap="Greens")
         _outline(right_ax, [(i, j, 1, 1) for i in range(output_size) for j in range(output_size)])
     fig.suptitle(f"adaptive average pooling to {output_size}x{output_size}: the windows follow the input's size")
