@@ -238,31 +238,19 @@ def avg_pool_backward(grad_output, input_shape, kernel_size, stride, divisor=Non
     return grad_input
 
 
-def test_build_it_yourself_right_answers_pass_and_stubs_are_not_done(capsys):
-    for check, right in ((build.check_max_pool_forward, max_pool_forward),
-                         (build.check_max_pool_backward, max_pool_backward),
-                         (build.check_max_pool_backward_reshape, max_pool_backward_reshape),
-                         (build.check_avg_pool_backward, avg_pool_backward)):
-        assert outcome_after_title(check, right, capsys=capsys)[0] == checks.PASSED, check.title
-        assert outcome_after_title(check, stub, capsys=capsys)[0] == checks.NOT_DONE, check.title
-
-
-@pytest.mark.parametrize("wrong, hint", [
+MAX_POOL_FORWARD_MISTAKES = [  # (a typical mistake, the hint it must get)
     (lambda x, k, s: max_pool_forward(x, k, s, reduce=np.mean), "average; take its max"),
     (lambda x, k, s: max_pool_forward(x, k, s, use_stride=False), "not at (i, j)"),
     (lambda x, k, s: F.max_pool2d(x, k, s, ceil_mode=True), "floor((H - kernel_size) / stride) + 1"),
     (lambda x, k, s: max_pool_forward(x, k, s, reduce=np.min), "differs from F.max_pool2d"),
-])
-def test_max_pool_forward_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(build.check_max_pool_forward, wrong, capsys=capsys)
-    assert result == checks.FAILED and hint in printed
+]
 
 
 def every_maximum(window, g):
     return (window == window.max()) * g
 
 
-@pytest.mark.parametrize("wrong, hint", [
+MAX_POOL_BACKWARD_MISTAKES = [  # (a typical mistake, the hint it must get)
     (lambda g, x, k, s: build.route_gradient(g, x, k, s, lambda w, v: np.full(w.shape, v / w.size)),
      "that is average pooling's backward"),
     (lambda g, x, k, s: build.route_gradient(g, x, k, s, lambda w, v: np.full(w.shape, v)),
@@ -271,34 +259,25 @@ def every_maximum(window, g):
     (lambda g, x, k, s: build.route_gradient(g, x, k, 1, first_maximum), "you forgot the stride"),
     (lambda g, x, k, s: np.zeros(g.shape), "gradient of the output's shape"),
     (lambda g, x, k, s: -max_pool_backward(g, x, k, s), "differs from the numerical gradient (relative error 2.0e+00"),
-])
-def test_max_pool_backward_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(build.check_max_pool_backward, wrong, capsys=capsys)
-    assert result == checks.FAILED and hint in printed
+]
 
 
-@pytest.mark.parametrize("wrong, hint", [
+MAX_POOL_BACKWARD_RESHAPE_MISTAKES = [  # (a typical mistake, the hint it must get)
     (lambda g, x, k: max_pool_backward_reshape(g, x, k, every_maximum=True), "to the first maximum only"),
     (lambda g, x, k: max_pool_backward_reshape(g, x, k, pad_back=False), "you built the mask from the output's shape"),
     (lambda g, x, k: build.route_gradient(g, x, k, k, lambda w, v: np.full(w.shape, v / w.size)), "average pooling"),
     (lambda g, x, k: np.repeat(np.repeat(g, k, 2), k, 3), "every pixel of the window got the gradient g"),
-])
-def test_max_pool_backward_reshape_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(build.check_max_pool_backward_reshape, wrong, capsys=capsys)
-    assert result == checks.FAILED and hint in printed
+]
 
 
-@pytest.mark.parametrize("wrong, hint", [
+AVG_POOL_BACKWARD_MISTAKES = [  # (a typical mistake, the hint it must get)
     (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, divisor=lambda g: 1), "forgot to divide by the window"),
     (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, divisor=lambda g: g.shape[2] * g.shape[3]),
      "divided by the number of windows"),
     (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, use_stride=False), "you forgot the stride"),
     (lambda g, shape, k, s: g / k ** 2, "gradient of the output's shape"),
     (lambda g, shape, k, s: avg_pool_backward(g, shape, k, s, divisor=lambda g: k), "numerical gradient"),
-])
-def test_avg_pool_backward_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(build.check_avg_pool_backward, wrong, capsys=capsys)
-    assert result == checks.FAILED and hint in printed
+]
 
 
 # --- exercises 04.9-04.10: inputs of any size, global average pooling ---------------------------
@@ -307,24 +286,16 @@ def adaptive_window(i, size, output_size):
     return i * size // output_size, -(-(i + 1) * size // output_size)
 
 
-@pytest.mark.parametrize("wrong, hint", [
+ADAPTIVE_WINDOW_MISTAKES = [  # (a typical mistake, the hint it must get)
     (lambda i, size, out: (i * (size // out), (i + 1) * (size // out)), "leaves the last pixels out"),
     (lambda i, size, out: (i * size // out, (i + 1) * size // out), "round the end up"),
     (lambda i, size, out: (adaptive_window(i, size, out)[0], adaptive_window(i, size, out)[1] - 1), "one past"),
     (lambda i, size, out: (0, size), "start = floor(i * size / output_size)"),
     (lambda i, size, out: 3, "two integers"),
-])
-def test_adaptive_window_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_adaptive_window, wrong, capsys=capsys)
-    assert result == checks.FAILED and hint in printed
+]
 
 
-def test_adaptive_window_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_adaptive_window, adaptive_window, capsys=capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_adaptive_window, stub, capsys=capsys)[0] == checks.NOT_DONE
-
-
-@pytest.mark.parametrize("wrong, hint", [
+GLOBAL_AVERAGE_POOL_MISTAKES = [  # (a typical mistake, the hint it must get)
     (lambda x: x.mean(axis=(2, 3), keepdims=True), "drop the two axes of size 1"),
     (lambda x: x.mean(axis=(1, 2, 3)), "averaged over the channels too"),
     (lambda x: x.mean(), "averaged over the channels too"),
@@ -332,18 +303,7 @@ def test_adaptive_window_right_and_stub(capsys):
     (lambda x: x.sum(axis=(2, 3)), "divide by its H * W = 16"),
     (lambda x: x.mean(axis=(1, 2)), "shape (2, 4)"),
     (lambda x: x[:, :, 0, 0], "differs at index (0, 0)"),
-])
-def test_global_average_pool_hints(wrong, hint, capsys):
-    result, printed = outcome_after_title(ex.check_global_average_pool, wrong, capsys=capsys)
-    assert result == checks.FAILED and hint in printed
-
-
-def test_global_average_pool_right_and_stub(capsys):
-    assert outcome_after_title(ex.check_global_average_pool, lambda x: x.mean(axis=(2, 3)), capsys=capsys)[0] == \
-        checks.PASSED
-    layer = cnnlab.nn.Sequential(cnnlab.nn.AdaptiveAvgPool2d(1), cnnlab.nn.Flatten())
-    assert outcome_after_title(ex.check_global_average_pool, layer, capsys=capsys)[0] == checks.PASSED
-    assert outcome_after_title(ex.check_global_average_pool, stub, capsys=capsys)[0] == checks.NOT_DONE
+]
 
 
 def test_gradient_routing_and_adaptive_plots():
@@ -357,4 +317,40 @@ def test_gradient_routing_and_adaptive_plots():
     fig = plots.plot_adaptive_pooling([np.arange(16.0).reshape(4, 4), np.arange(35.0).reshape(5, 7)], 2)
     assert [ax.get_title() for ax in fig.axes] == ["input 4x4", "pooled 2x2", "input 5x7", "pooled 2x2"]
     first, second = fig.axes[2].patches[0], fig.axes[2].patches[-1]  # the 5x7 map: windows of 3 rows, 4 columns
-    assert (first.get_height(), first.get_width()) == (3, 4) and np.allclose(second.get_xy(), (3 - 0.5 + 0.24, 2 - 0.5 + 0.24))
+    assert (first.get_height(), first.get_width()) == (3, 4)
+    assert np.allclose(second.get_xy(), (3 - 0.5 + 0.24, 2 - 0.5 + 0.24))  # the last of 4 windows: inset 3 * 0.08
+
+
+# --- exercises 04.5-04.10: a right answer passes, a stub is not done, each mistake gets its hint ----------
+
+RIGHT_ANSWERS = [
+    (build.check_max_pool_forward, max_pool_forward),
+    (build.check_max_pool_backward, max_pool_backward),
+    (build.check_max_pool_backward_reshape, max_pool_backward_reshape),
+    (build.check_avg_pool_backward, avg_pool_backward),
+    (ex.check_adaptive_window, adaptive_window),
+    (ex.check_global_average_pool, lambda x: x.mean(axis=(2, 3))),
+    (ex.check_global_average_pool, cnnlab.nn.Sequential(cnnlab.nn.AdaptiveAvgPool2d(1), cnnlab.nn.Flatten())),
+]
+
+
+@pytest.mark.parametrize("check, right", RIGHT_ANSWERS)
+def test_right_answers_pass_and_stubs_are_not_done(check, right, capsys):
+    assert outcome_after_title(check, right, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(check, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+MISTAKES = [(check, wrong, hint) for check, table in [
+    (build.check_max_pool_forward, MAX_POOL_FORWARD_MISTAKES),
+    (build.check_max_pool_backward, MAX_POOL_BACKWARD_MISTAKES),
+    (build.check_max_pool_backward_reshape, MAX_POOL_BACKWARD_RESHAPE_MISTAKES),
+    (build.check_avg_pool_backward, AVG_POOL_BACKWARD_MISTAKES),
+    (ex.check_adaptive_window, ADAPTIVE_WINDOW_MISTAKES),
+    (ex.check_global_average_pool, GLOBAL_AVERAGE_POOL_MISTAKES),
+] for wrong, hint in table]
+
+
+@pytest.mark.parametrize("check, wrong, hint", MISTAKES)
+def test_each_typical_mistake_gets_its_hint(check, wrong, hint, capsys):
+    result, printed = outcome_after_title(check, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
