@@ -136,8 +136,10 @@ def test_pooled_size_hints(wrong, hint, capsys):
 
 
 def test_pooled_size_right_and_stub(capsys):
-    right = outcome_after_title(ex.check_pooled_size, lambda n, k, s: (n - k) // s + 1, capsys=capsys)[0]
-    assert right == checks.PASSED
+    def pooled_size(n, k, s):
+        return (n - k) // s + 1
+
+    assert outcome_after_title(ex.check_pooled_size, pooled_size, capsys=capsys)[0] == checks.PASSED
     assert outcome_after_title(ex.check_pooled_size, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 

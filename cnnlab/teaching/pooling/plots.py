@@ -66,9 +66,9 @@ def plot_pooling(feature_map, pooled, kernel_size=2, stride=2, title=None):
         Mode name to its pooled map, from :func:`pool2d`.
     """
     feature_map = np.asarray(feature_map, float)
-    widths = [feature_map.shape[1] + 1] + [p.shape[1] + 1 for p in pooled.values()]
+    width_ratios = [feature_map.shape[1] + 1] + [p.shape[1] + 1 for p in pooled.values()]
     fig, axes = plt.subplots(1, 1 + len(pooled), figsize=(3.3 * (1 + len(pooled)), 3.6),
-                             gridspec_kw={"width_ratios": widths})
+                             gridspec_kw={"width_ratios": width_ratios})
     draw_grid(axes[0], feature_map, f"input {feature_map.shape[0]}x{feature_map.shape[1]}", cmap="Greys")
     out_shape = next(iter(pooled.values())).shape
     _window_boxes(axes[0], feature_map.shape, kernel_size, stride, out_shape)
