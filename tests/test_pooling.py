@@ -199,3 +199,66 @@ def test_pooling_matches_pytorch(kernel, stride, pad, size, ceil_mode, float32, 
 def test_bad_input_is_explained(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------------- adaptive average pooling
+def test_adaptive_windows_follow_pytorch_rule_by_hand():
+    assert F.adaptive_windows(4, 2) == [(0, 2), (2, 4)]
+    assert F.adaptive_windows(5, 2) == [(0, 3), (2, 5)]  # the middle pixel is in both windows
+    assert F.adaptive_windows(7, 3) == [(0, 3), (2, 5), (4, 7)]
+    assert F.adaptive_windows(6, 1) == [(0, 6)]
+
+
+def test_adaptive_avg_pool_gives_one_size_for_any_input_and_global_means():
+    rng = np.random.default_rng(5)
+    for size in ((6, 6), (9, 13)):
+        x = rng.normal(size=(2, 3) + size)
+        assert F.adaptive_avg_pool2d(x, 2).shape == (2, 3, 2, 2)
+        np.testing.assert_allclose(F.adaptive_avg_pool2d(x, 1)[:, :, 0, 0], x.mean(axis=(2, 3)), rtol=1e-12)
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    np.testing.assert_array_equal(F.adaptive_avg_pool2d(x, 2), F.avg_pool2d(x, 2))  # 2 divides 4: plain pooling
+
+
+@pytest.mark.parametrize("size, output_size", [((5, 6), 2), ((7, 4), (3, 2)), ((4, 4), 1), ((6, 5), (6, 5))])
+def test_adaptive_avg_pool_backward_matches_numerical_gradient(size, output_size):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 2) + size)
+    grad_output = rng.normal(size=F.adaptive_avg_pool2d(x, output_size).shape)
+    assert_gradient(lambda v: F.adaptive_avg_pool2d(v, output_size),
+                    backward_of("adaptive_avg_pool2d", grad_output, x, output_size), x, grad_output)
+
+
+def test_adaptive_avg_pool_layer_has_no_parameters_and_keeps_float32():
+    from cnnlab import nn
+    layer = nn.AdaptiveAvgPool2d(1)
+    x = np.ones((2, 4, 5, 7), np.float32)
+    out = layer(x)
+    assert out.shape == (2, 4, 1, 1) and out.dtype == np.float32 and layer.num_parameters == 0
+    assert layer.backward(np.ones_like(out)).dtype == np.float32
+    np.testing.assert_allclose(layer.backward(np.ones_like(out)), np.full(x.shape, 1 / 35), rtol=1e-6)
+    assert repr(layer) == "AdaptiveAvgPool2d(output_size=1)"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size, output_size", [((5, 6), 2), ((7, 9), (3, 4)), ((8, 8), 1), ((10, 3), (4, 2))])
+def test_adaptive_avg_pool_matches_pytorch(size, output_size):
+    torch = import_torch()
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(2, 3) + size)
+    x_torch = torch.tensor(x, requires_grad=True)
+    y_torch = torch.nn.functional.adaptive_avg_pool2d(x_torch, output_size)
+    grad_output = rng.normal(size=tuple(y_torch.shape))
+    y_torch.backward(torch.tensor(grad_output))
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(x, output_size), y_torch.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(backward_of("adaptive_avg_pool2d", grad_output, x, output_size), x_torch.grad.numpy(),
+                               rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: F.adaptive_avg_pool2d(np.ones((1, 1, 3, 3)), 4), "output_size must be at most the input's 3x3, got 4x4"),
+    (lambda: F.adaptive_avg_pool2d(np.ones((1, 1, 3, 3)), 0), "output_size must be"),
+    (lambda: F.adaptive_avg_pool2d(np.ones((3, 3)), 1), "input must have 4 dimensions"),
+])
+def test_adaptive_avg_pool_bad_input_is_explained(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -23,6 +23,7 @@ __all__ = [
     "max_pool2d_forward", "max_pool2d_backward", "max_pool2d",
     "min_pool2d_forward", "min_pool2d_backward", "min_pool2d",
     "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2d",
+    "adaptive_windows", "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward", "adaptive_avg_pool2d",
 ]
 
 
@@ -340,3 +341,77 @@ def avg_pool2d_backward(grad_output, ctx):
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Average pooling: the mean of each window; see :func:`avg_pool2d_forward`."""
     return avg_pool2d_forward(input, kernel_size, stride, padding, ceil_mode, count_include_pad)[0]
+
+
+# ------------------------------------------------------------------------------ adaptive average
+def adaptive_windows(size, output_size):
+    """The windows adaptive pooling averages over along one axis, PyTorch's rule.
+
+    Output cell ``i`` of ``output_size`` covers ``start = floor(i * size / output_size)`` up to (not
+    including) ``end = ceil((i + 1) * size / output_size)``: the windows tile the whole axis, whatever
+    its length, and neighbours may share a pixel when ``output_size`` does not divide ``size``.
+
+    Returns
+    -------
+    list of (int, int)
+        ``output_size`` pairs ``(start, end)``.
+    """
+    return [((i * size) // output_size, -(-((i + 1) * size) // output_size)) for i in range(output_size)]
+
+
+def adaptive_avg_pool2d_forward(input, output_size, *, needs_input_grad=None):
+    """Adaptive average pooling: any ``H x W`` in, always ``output_size`` out.
+
+    The window size follows from the input size (:func:`adaptive_windows`), so images of different
+    sizes give maps of the same size, which a dense layer can read. ``output_size=1`` is *global
+    average pooling*: one mean per channel.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C, H, W)
+    output_size : int or (int, int)
+        ``(H_out, W_out)``, each at most the input's size.
+
+    Returns
+    -------
+    output : ndarray, shape (N, C, H_out, W_out)
+    ctx : Context
+    """
+    x = as_float_array(input, "input", ndim=4)
+    out_h, out_w = pair(output_size, "output_size", minimum=1)
+    if out_h > x.shape[2] or out_w > x.shape[3]:
+        raise ValueError(f"output_size must be at most the input's {x.shape[2]}x{x.shape[3]}, got {out_h}x{out_w}")
+    rows, cols = adaptive_windows(x.shape[2], out_h), adaptive_windows(x.shape[3], out_w)
+    out = np.empty(x.shape[:2] + (out_h, out_w), x.dtype)
+    # One mean per output cell: a loop over the few output cells, each a vectorised mean over N, C.
+    for i, (top, bottom) in enumerate(rows):
+        for j, (left, right) in enumerate(cols):
+            out[:, :, i, j] = x[:, :, top:bottom, left:right].mean(axis=(2, 3))
+    ctx = Context("adaptive_avg_pool2d", ("input",), needs_input_grad,
+                  options={"input_shape": x.shape, "rows": rows, "cols": cols})
+    return out, ctx
+
+
+def adaptive_avg_pool2d_backward(grad_output, ctx):
+    """Gradient of :func:`adaptive_avg_pool2d_forward`: each window shares its gradient equally.
+
+    A pixel in two windows (when the output size does not divide the input size) collects from both.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W)
+    """
+    ctx = check_context(ctx, "adaptive_avg_pool2d")
+    rows, cols, shape = ctx.options["rows"], ctx.options["cols"], ctx.options["input_shape"]
+    g = output_gradient(grad_output, shape[:2] + (len(rows), len(cols)))
+    grad = np.zeros(shape, g.dtype)
+    for i, (top, bottom) in enumerate(rows):
+        for j, (left, right) in enumerate(cols):
+            share = g[:, :, i, j] / ((bottom - top) * (right - left))
+            grad[:, :, top:bottom, left:right] += share[:, :, None, None]
+    return ctx.grads(grad)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Adaptive average pooling to ``output_size``; see :func:`adaptive_avg_pool2d_forward`."""
+    return adaptive_avg_pool2d_forward(input, output_size)[0]

@@ -13,7 +13,7 @@ from .module import Module
 from .container import Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
-from .pooling import AvgPool2d, MaxPool2d
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .upsampling import Upsample
 from .normalization import BatchNorm1d, BatchNorm2d
 from .dropout import Dropout
@@ -24,5 +24,6 @@ from .summary import summary
 from . import init
 
 __all__ = ["Parameter", "Module", "Sequential", "Conv2d", "ConvTranspose2d", "ReLU", "LeakyReLU", "ELU", "Sigmoid",
-           "Tanh", "MaxPool2d", "AvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten", "Linear",
+           "Tanh", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d", "Dropout",
+           "Flatten", "Linear",
            "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "summary", "init"]

@@ -3,7 +3,7 @@ from .._validate import pair
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d"]
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
 
 
 class _Pool2d(Module):
@@ -60,3 +60,31 @@ class AvgPool2d(_Pool2d):
 
     def backward(self, grad_output):
         return F.avg_pool2d_backward(grad_output, self._saved_ctx())
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size``, whatever the input's height and width.
+
+    ``AdaptiveAvgPool2d(1)`` is global average pooling: one mean per channel. Like every pooling
+    layer it has no parameters.
+
+    Shapes
+    ------
+    input ``(N, C, H, W)`` -> output ``(N, C, H_out, W_out)`` with ``(H_out, W_out) = output_size``.
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = pair(output_size, "output_size", minimum=1)
+
+    def extra_repr(self):
+        size = self.output_size
+        return f"output_size={size[0] if size[0] == size[1] else size}"
+
+    def forward(self, x):
+        output, self._ctx = F.adaptive_avg_pool2d_forward(x, self.output_size,
+                                                          needs_input_grad=self._needs_input_grad())
+        return output
+
+    def backward(self, grad_output):
+        return F.adaptive_avg_pool2d_backward(grad_output, self._saved_ctx())

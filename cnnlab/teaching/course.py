@@ -53,7 +53,7 @@ COURSE = (
            "Max, average and min pooling, nearest and bilinear upsampling, and flattening a feature map.", 35,
            "In the pooling explorer change the window and the stride, then the mode (max, average, min): watch "
            "the pooled picture and the share of values kept.",
-           slides=23, slide_minutes=35, widget_slides=('17',)),
+           slides=37, slide_minutes=55, widget_slides=('24',)),
     Lesson("05_three_layer_cnn.ipynb", "A three-layer CNN",
            "Convolution, ReLU, pooling and a dense layer with softmax, trained on MNIST digits.", 50,
            "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit.",

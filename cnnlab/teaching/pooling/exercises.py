@@ -12,7 +12,8 @@ import cnnlab.functional as F
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 from ..lecture_data import FEATURE_DETECTOR, SLIDE_FEATURE_MAP, SMILEY
 
-__all__ = ["feature_map", "check_pooled_window", "check_pooled_size", "check_max_pool_reshape", "check_flatten"]
+__all__ = ["feature_map", "check_pooled_window", "check_pooled_size", "check_max_pool_reshape", "check_flatten",
+           "check_adaptive_window", "check_global_average_pool"]
 
 
 def feature_map():
@@ -20,7 +21,7 @@ def feature_map():
     return cnnlab.correlate2d(SMILEY, FEATURE_DETECTOR)
 
 
-@exercise("4.1 Pool one window by hand")
+@exercise("04.1 Pool one window by hand")
 def check_pooled_window(pooled_window):
     """``pooled_window()`` returns (max, average) of the 2x2 window feeding pooled cell (1, 1):
     rows 2-3 and columns 2-3 of the 5x5 feature map."""
@@ -50,7 +51,7 @@ def check_pooled_window(pooled_window):
 _SIZE_CASES = ((4, 2, 2, 2), (5, 2, 2, 2), (28, 2, 2, 14), (5, 3, 1, 3), (7, 3, 2, 3), (224, 3, 2, 111), (6, 3, 3, 2))
 
 
-@exercise("4.2 The pooled size")
+@exercise("04.2 The pooled size")
 def check_pooled_size(pooled_size):
     """``pooled_size(n, kernel_size, stride)`` is PyTorch's default (floor) output length."""
     for n, k, s, expected in _SIZE_CASES:
@@ -80,7 +81,7 @@ def _reshape_grouping_mistake(x, k):
     return x[:h, :w].reshape(h // k, w // k, k, k).max(axis=(2, 3))
 
 
-@exercise("4.3 Max pooling with a reshape")
+@exercise("04.3 Max pooling with a reshape")
 def check_max_pool_reshape(max_pool_reshape):
     """``max_pool_reshape(x, k)`` equals ``max_pool2d`` with a k x k window and stride k on a 2-D map."""
     rng = np.random.default_rng(4)
@@ -111,7 +112,7 @@ def check_max_pool_reshape(max_pool_reshape):
     return "one reshape and one max: no loop over windows."
 
 
-@exercise("4.4 Flatten for the dense layer")
+@exercise("04.4 Flatten for the dense layer")
 def check_flatten(flatten):
     """``flatten(x)`` turns (N, C, H, W) into (N, C * H * W), channel by channel, row by row (PyTorch's order)."""
     x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
@@ -132,3 +133,58 @@ def check_flatten(flatten):
            not np.array_equal(answer, np.stack([v.ravel(order="F") for v in x])),
            "you flattened column by column (Fortran order): NumPy's default row-by-row order is what PyTorch uses.")
     raise Hint("the numbers are in another order: x.reshape(N, -1) keeps channel, row, column order.")
+
+
+_ADAPTIVE_CASES = ((4, 2), (5, 2), (7, 3), (10, 4), (6, 1), (13, 5), (3, 3))
+
+
+@exercise("04.9 The windows of adaptive pooling")
+def check_adaptive_window(adaptive_window):
+    """``adaptive_window(i, size, output_size)`` returns ``(start, end)`` of output cell ``i``'s window."""
+    for size, n in _ADAPTIVE_CASES:
+        right = F.adaptive_windows(size, n)
+        case = f"for size={size}, output_size={n}"
+        answers = []
+        for i in range(n):
+            answer = call(adaptive_window, i, size, n)
+            expect_returned(answer, "(start, end)")
+            expect(np.size(answer) == 2, f"{case}, i={i}: return two integers, (start, end); you returned {answer!r}.")
+            answers.append(tuple(int(v) for v in np.ravel(answer)))
+        if answers == right:
+            continue
+        said = f"{case} your windows are {answers}, expected {right}"
+        width = size // n
+        expect(answers != [(i * width, i * width + width) for i in range(n)],
+               f"{said}: a fixed window of size // output_size = {width} leaves the last pixels out. Compute start "
+               "and end from i * size / output_size and (i + 1) * size / output_size.")
+        expect(answers != [(start, ((i + 1) * size) // n) for i, (start, _) in enumerate(right)],
+               f"{said}: round the end up (ceil), so that no pixel is left out of every window.")
+        expect(answers != [(start, end - 1) for start, end in right],
+               f"{said}: end is one past the last row, as in x[start:end].")
+        raise Hint(f"{said}: start = floor(i * size / output_size), end = ceil((i + 1) * size / output_size).")
+    return "floor(i * size / n) to ceil((i + 1) * size / n): the windows cover any size, as PyTorch's rule."
+
+
+@exercise("04.10 Global average pooling")
+def check_global_average_pool(global_average_pool):
+    """``global_average_pool(x)`` turns (N, C, H, W) into (N, C): one mean per channel and image."""
+    rng = np.random.default_rng(410)
+    for shape in ((2, 3, 4, 4), (2, 3, 7, 5)):
+        x = rng.normal(size=shape)
+        right = F.adaptive_avg_pool2d(x, 1)[:, :, 0, 0]
+        what = f"global_average_pool(x of shape {shape})"
+        answer = call(global_average_pool, x.copy())
+        expect_returned(answer, "the (N, C) array")
+        expect(np.shape(answer) != shape[:2] + (1, 1),
+               f"{what} has shape {np.shape(answer)}: drop the two axes of size 1, so the dense layer reads (N, C).")
+        expect(np.shape(answer) not in ((), (shape[0],)),
+               f"{what} has shape {np.shape(answer)}: you averaged over the channels too. Average over the height "
+               "and width only (axes 2 and 3), one number per channel.")
+        expect_shape(answer, right.shape, what, "One number per image and channel: average over axes 2 and 3.")
+        answer = np.asarray(answer, float)
+        expect(not np.allclose(answer, x.max(axis=(2, 3))),
+               f"{what}: you took each channel's maximum (global max pooling); take its mean.")
+        expect(not np.allclose(answer, x.sum(axis=(2, 3))),
+               f"{what}: you summed each channel; divide by its H * W = {shape[2] * shape[3]} pixels.")
+        expect_close(answer, right, what, "Average over axes 2 and 3.")
+    return "the same (N, C) for a 4x4 and a 7x5 map, equal to F.adaptive_avg_pool2d(x, 1)."

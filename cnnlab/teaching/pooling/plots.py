@@ -13,7 +13,8 @@ import cnnlab.functional as F
 
 from ..drawing import draw_grid, set_image
 
-__all__ = ["POOLS", "pool2d", "plot_pooling", "plot_shift_comparison", "plot_flattening", "plot_pooled_image"]
+__all__ = ["POOLS", "pool2d", "plot_pooling", "plot_shift_comparison", "plot_flattening", "plot_pooled_image",
+           "plot_gradient_routing", "plot_adaptive_pooling"]
 
 #: The pooling functions by mode name.
 POOLS = {"max": F.max_pool2d, "average": F.avg_pool2d, "min": F.min_pool2d}
@@ -36,17 +37,23 @@ def pool2d(image, mode="max", kernel_size=2, stride=None, ceil_mode=False):
     return POOLS[mode](np.asarray(image)[None, None], kernel_size, stride=stride, ceil_mode=ceil_mode)[0, 0]
 
 
+def _outline(ax, boxes, stagger=2):
+    """Outline boxes ``(top, left, height, width)`` on a grid, one colour each.
+
+    Successive boxes are inset by 0, 0.08, ... (repeating every ``stagger`` boxes), so that windows that
+    overlap stay distinguishable.
+    """
+    for number, (top, left, height, width) in enumerate(boxes):
+        inset = 0.08 * (number % stagger)
+        ax.add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset), width - 2 * inset, height - 2 * inset,
+                               fill=False, edgecolor=_COLORS[number % len(_COLORS)], lw=2.5))
+
+
 def _window_boxes(ax, shape, kernel_size, stride, out_shape):
     """Outline each pooling window on the input grid in its own colour (clipped at the border)."""
     rows, cols = shape
-    for i in range(out_shape[0]):
-        for j in range(out_shape[1]):
-            top, left = i * stride, j * stride
-            height, width = min(kernel_size, rows - top), min(kernel_size, cols - left)
-            color = _COLORS[(i * out_shape[1] + j) % len(_COLORS)]
-            inset = 0.08 * ((i + j) % 2)  # overlapping windows stay distinguishable
-            ax.add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset), width - 2 * inset, height - 2 * inset,
-                                   fill=False, edgecolor=color, lw=2.5))
+    _outline(ax, [(i * stride, j * stride, min(kernel_size, rows - i * stride), min(kernel_size, cols - j * stride))
+                  for i in range(out_shape[0]) for j in range(out_shape[1])])
 
 
 def plot_pooling(feature_map, pooled, kernel_size=2, stride=2, title=None):
@@ -144,3 +151,51 @@ def plot_pooled_image(image, pooled, title="", figure=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig, artists
+
+
+def plot_gradient_routing(x, grad_output, routes, kernel_size=2, stride=2):
+    """Where each window's gradient goes: the input, the gradient arriving at the output, and each routing.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W)
+        The forward pass's input, its windows outlined.
+    grad_output : ndarray, shape (H_out, W_out)
+    routes : dict of str to ndarray of shape (H, W)
+        A name (e.g. "max pooling") to the input gradient its backward pass computed.
+    """
+    panels = {f"input {x.shape[0]}x{x.shape[1]}": x, "gradient at the output": grad_output, **routes}
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.4),
+                             gridspec_kw={"width_ratios": [p.shape[1] + 1 for p in panels.values()]})
+    for ax, (name, values), cmap in zip(axes, panels.items(), ["Greys", "Oranges"] + ["Purples"] * len(routes)):
+        draw_grid(ax, values, name, cmap=cmap)
+        if values.shape == x.shape:
+            _window_boxes(ax, x.shape, kernel_size, stride, grad_output.shape)
+    _outline(axes[1], [(i, j, 1, 1) for i in range(grad_output.shape[0]) for j in range(grad_output.shape[1])])
+    fig.tight_layout()
+    return fig
+
+
+def plot_adaptive_pooling(maps, output_size):
+    """Adaptive average pooling of maps of different sizes: each input with its windows, and its pooled map.
+
+    Parameters
+    ----------
+    maps : list of ndarray, each of shape (H, W)
+    output_size : int
+        The same for every map: the windows grow with the input.
+    """
+    fig, axes = plt.subplots(1, 2 * len(maps), figsize=(3.3 * 2 * len(maps), 3.6),
+                             gridspec_kw={"width_ratios": [w for m in maps for w in (m.shape[1] + 1, output_size + 1)]})
+    for number, image in enumerate(maps):
+        rows, cols = F.adaptive_windows(image.shape[0], output_size), F.adaptive_windows(image.shape[1], output_size)
+        pooled = F.adaptive_avg_pool2d(image[None, None], output_size)[0, 0]
+        left_ax, right_ax = axes[2 * number], axes[2 * number + 1]
+        draw_grid(left_ax, image, f"input {image.shape[0]}x{image.shape[1]}", cmap="Greys")
+        boxes = [(top, left, bottom - top, right - left) for top, bottom in rows for left, right in cols]
+        _outline(left_ax, boxes, stagger=len(boxes))
+        draw_grid(right_ax, np.round(pooled, 2), f"pooled {output_size}x{output_size}", cmap="Greens")
+        _outline(right_ax, [(i, j, 1, 1) for i in range(output_size) for j in range(output_size)])
+    fig.suptitle(f"adaptive average pooling to {output_size}x{output_size}: the windows follow the input's size")
+    fig.tight_layout()
+    return fig
