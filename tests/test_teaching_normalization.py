@@ -12,7 +12,7 @@ from cnnlab.teaching.normalization import plots  # noqa: E402
 from _teaching_helpers import outcome, stub  # noqa: E402
 
 
-# -- 7.1 batch norm forward ----------------------------------------------------------------------
+# -- 07.1 batch norm forward ----------------------------------------------------------------------
 def right_batch_norm(z, gamma, beta, eps):
     return gamma * (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + eps) + beta
 
@@ -42,7 +42,7 @@ def test_batch_norm_stub(capsys):
     assert outcome(ex.check_batch_norm_forward, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# -- 7.2 running statistics ----------------------------------------------------------------------
+# -- 07.2 running statistics ----------------------------------------------------------------------
 def right_update(running_mean, running_var, z, momentum):
     return ((1 - momentum) * running_mean + momentum * z.mean(axis=0),
             (1 - momentum) * running_var + momentum * z.var(axis=0, ddof=1))
@@ -69,7 +69,7 @@ def test_running_stub(capsys):
     assert outcome(ex.check_update_running_stats, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# -- 7.3 inverted dropout -----------------------------------------------------------------------
+# -- 07.3 inverted dropout -----------------------------------------------------------------------
 def right_dropout(x, p, rng):
     return x * (rng.random(x.shape) >= p) / (1 - p)
 

@@ -26,7 +26,7 @@ def _batch(rng, n=6, features=3):
     return rng.standard_normal((n, features)) * np.array([1.0, 10.0, 0.1]) + np.array([5.0, -20.0, 0.3])
 
 
-@exercise("7.1 Batch norm forward by hand")
+@exercise("07.1 Batch norm forward by hand")
 def check_batch_norm_forward(batch_norm_forward):
     """Check ``batch_norm_forward(z, gamma, beta, eps)`` normalises each feature (column) over the batch."""
     rng = np.random.default_rng(2)
@@ -77,7 +77,7 @@ def _constant_feature_case(batch_norm_forward):
     return "each feature now has mean 0 and variance 1 over the batch, before gamma and beta reshape it."
 
 
-@exercise("7.2 The running statistics, as PyTorch updates them")
+@exercise("07.2 The running statistics, as PyTorch updates them")
 def check_update_running_stats(update_running_stats):
     """Check ``update_running_stats(running_mean, running_var, z, momentum)`` returns the new pair."""
     rng = np.random.default_rng(3)
@@ -116,7 +116,7 @@ def check_update_running_stats(update_running_stats):
     return "(1 - 0.1) * old + 0.1 * batch, with the unbiased variance for running_var, as torch.nn.BatchNorm does."
 
 
-@exercise("7.3 Inverted dropout")
+@exercise("07.3 Inverted dropout")
 def check_inverted_dropout(inverted_dropout):
     """Check ``inverted_dropout(x, p, rng)`` zeroes a fraction p at random and scales the rest by 1 / (1 - p)."""
     x = np.random.default_rng(4).uniform(1.0, 2.0, size=(200, 250))  # no zeros, so a zero means dropped
