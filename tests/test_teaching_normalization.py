@@ -293,3 +293,85 @@ def test_the_answers_the_checks_accept_match_pytorch():
     new_mean, new_var = right_update(np.array([0.5, -1.0, 0.0]), np.array([2.0, 1.0, 0.5]), z, 0.1)
     np.testing.assert_allclose(new_mean, layer.running_mean.numpy(), rtol=1e-12)
     np.testing.assert_allclose(new_var, layer.running_var.numpy(), rtol=1e-12)
+
+
+# -- normalising the inputs: the computed example ------------------------------------------------
+def test_standardising_rounds_the_bowl_and_speeds_up_descent():
+    from cnnlab.teaching.normalization import inputs
+    X, y = inputs.two_scale_regression()
+    # Hessian X^T X / N of features with stds 1 and 10: eigenvalues about 1 and 100.
+    np.testing.assert_allclose(inputs.hessian(X), X.T @ X / len(X))
+    assert 90 < inputs.condition_number(X) < 120
+    standardised = inputs.standardise_with(X, X.mean(axis=0), X.std(axis=0))
+    assert inputs.condition_number(standardised) < 1.2
+    steps = {}
+    for name, features in {"raw": X, "standardised": standardised}.items():
+        best_w = np.linalg.lstsq(features, y, rcond=None)[0]
+        path, losses = inputs.gradient_descent(features, y, steps=1000)
+        np.testing.assert_allclose(path[-1], best_w, rtol=1e-3)
+        steps[name] = inputs.steps_to_reach(losses, inputs.loss(features, y, best_w))
+    # lr = 1 / lambda_max: the slow direction shrinks by 1 - 1/kappa per step, so about kappa * ln(1000) steps.
+    assert steps["standardised"] <= 3 and 200 < steps["raw"] < 800
+
+
+def test_gradient_descent_matches_the_closed_form_step():
+    from cnnlab.teaching.normalization import inputs
+    X, y = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]), np.array([1.0, 2.0, 0.0])
+    path, losses = inputs.gradient_descent(X, y, steps=1, lr=0.5, start=(0.0, 0.0))
+    np.testing.assert_allclose(path[1], 0.5 * X.T @ y / 3)
+    np.testing.assert_allclose(losses[0], 0.5 * np.mean(y ** 2))
+
+
+# -- what batch norm does: the measurement ---------------------------------------------------------
+def _tiny_mlp(batch_norm):
+    from cnnlab import nn
+    rng = np.random.default_rng(0)
+    layers = [nn.Linear(6, 16, rng=rng)] + ([nn.BatchNorm1d(16)] if batch_norm else []) + [nn.ReLU()]
+    return nn.Sequential(*layers, nn.Linear(16, 3, rng=rng))
+
+
+def test_track_training_records_every_step_and_batch_norm_holds_the_input_still():
+    from cnnlab.teaching.normalization import shift
+    rng = np.random.default_rng(1)
+    images = rng.standard_normal((200, 6)) * 3 + 2
+    labels = (images[:, 0] > 2).astype(int) + (images[:, 1] > 2)
+    records = {}
+    for batch_norm in (False, True):
+        model = _tiny_mlp(batch_norm)
+        watched = len(model) - 1  # the last Linear's input
+        records[batch_norm] = shift.track_training(model, images, labels, images[:50], watched, steps=30, lr=0.05)
+        for values in records[batch_norm].values():
+            assert values.shape == (30,) and np.isfinite(values).all()
+        assert records[batch_norm]["loss"][-5:].mean() < records[batch_norm]["loss"][:5].mean()  # it trains
+    # After batch norm and ReLU the input of the last layer is standardised at every step; without, it drifts.
+    assert records[True]["input_mean"].std() < records[False]["input_mean"].std()
+
+
+def test_track_training_leaves_the_running_statistics_to_the_training_batches():
+    from cnnlab import nn
+    from cnnlab.teaching.normalization import shift
+    rng = np.random.default_rng(2)
+    images, labels = rng.standard_normal((64, 6)), rng.integers(0, 3, 64)
+    model = _tiny_mlp(True)
+    shift.track_training(model, images, labels, images[:8], 3, steps=1, lr=0.0, batch_size=64)
+    # One training batch (all 64 images, lr 0: the weights do not move), so one momentum update of the running mean.
+    expected = 0.1 * nn.Sequential(model[0])(images).mean(axis=0)
+    np.testing.assert_allclose(model[1].running_mean, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_track_training_names_a_bad_layer():
+    from cnnlab.teaching.normalization import shift
+    with pytest.raises(ValueError, match="layer must be an index"):
+        shift.track_training(_tiny_mlp(False), np.ones((4, 6)), np.zeros(4, int), np.ones((2, 6)), 9, steps=1)
+
+
+def test_new_plots_draw():
+    from cnnlab.teaching.normalization import inputs
+    X, y = inputs.two_scale_regression(n=30)
+    record = {key: np.linspace(0.1, 1, 20) for key in ("loss", "input_mean", "input_std", "gradient_norm",
+                                                        "loss_range", "gradient_change")}
+    for fig in (plots.plot_descent_paths({"raw": (X, y, inputs.gradient_descent(X, y, 5)[0])}),
+                plots.plot_shift_and_smoothness({"without": record, "with": record}, smooth=5)):
+        assert isinstance(fig, matplotlib.figure.Figure)
+        fig.canvas.draw()
+    plt.close("all")

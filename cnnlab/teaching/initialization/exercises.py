@@ -103,7 +103,7 @@ def _filters(shape, rng):
 
 @exercise("06.3 Are all filters identical?")
 def check_all_filters_identical(all_filters_identical):
-    """Check ``all_filters_identical(weight)`` tells a symmetric weight (every output unit the same) from a broken one."""
+    """Check ``all_filters_identical(weight)`` tells a symmetric weight (all output units alike) from a broken one."""
     rng = np.random.default_rng(1)
     same = _filters((4, 3, 3, 3), rng)
     last_differs = same.copy()
