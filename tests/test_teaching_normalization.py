@@ -375,3 +375,20 @@ def test_new_plots_draw():
         assert isinstance(fig, matplotlib.figure.Figure)
         fig.canvas.draw()
     plt.close("all")
+
+
+@pytest.mark.torch
+def test_the_backward_the_check_accepts_matches_pytorch_autograd():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    x, g = rng.normal(3.0, 2.0, size=(4, 3, 5, 4)), rng.standard_normal((4, 3, 5, 4))
+    gamma = np.array([2.0, 0.5, -1.0])
+    x_t = torch.tensor(x, requires_grad=True)
+    gamma_t = torch.tensor(gamma, requires_grad=True)
+    beta_t = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.batch_norm(x_t, None, None, gamma_t, beta_t, training=True, eps=1e-5).backward(
+        torch.from_numpy(g))
+    dx, dgamma, dbeta = right_bn_backward(g, x, gamma, 1e-5)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(dgamma, gamma_t.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(dbeta, beta_t.grad.numpy(), rtol=1e-10)
