@@ -88,3 +88,25 @@ def test_small_random_weights_break_the_symmetry():
     model = _small_cnn(lambda p: p)  # the layers' default random initialisation
     _train(model)
     assert _max_filter_difference(model[0].weight.data) > 1e-2
+
+
+def test_relu_halves_the_variance_so_the_std_shrinks_by_about_0_71_per_layer():
+    """Notebook 06: with Xavier's n_in Var(W) = 1, ReLU halves the second moment of the signal each layer.
+
+    E[ReLU(z)^2] = E[z^2] / 2 for a symmetric z, and the next pre-activation's variance is that second moment,
+    so the variance halves and the standard deviation shrinks by sqrt(1/2) = 0.707, not by 1/2.
+    """
+    rng = np.random.default_rng(0)  # the notebook's stack: 1,000 inputs, 10 layers of width 256
+    x = rng.standard_normal((1000, 256))
+    stds, second_moments = [], []
+    for _ in range(10):
+        layer = nn.Linear(256, 256, rng=rng)
+        init.zeros_(layer.bias)
+        init.xavier_uniform_(layer.weight, rng=rng)
+        x = nn.ReLU()(layer(x))
+        stds.append(x.std())
+        second_moments.append(np.mean(x ** 2))
+    std_factor = (stds[-1] / stds[0]) ** (1 / 9)
+    moment_factor = (second_moments[-1] / second_moments[0]) ** (1 / 9)
+    assert round(std_factor, 2) == 0.71 and abs(std_factor - math.sqrt(0.5)) < 0.02
+    assert round(moment_factor, 2) == 0.51 and abs(moment_factor - 0.5) < 0.02

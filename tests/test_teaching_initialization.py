@@ -15,7 +15,7 @@ from cnnlab.teaching.initialization import plots  # noqa: E402
 from _teaching_helpers import outcome, stub  # noqa: E402
 
 
-# -- 6.1 the range r ----------------------------------------------------------------------------
+# -- 06.1 the range r ----------------------------------------------------------------------------
 def test_range_right(capsys):
     result, text = outcome(ex.check_xavier_range, lambda i, o: math.sqrt(6 / (i + o)), capsys=capsys)
     assert result == checks.PASSED and "0.0869" in text
@@ -40,7 +40,7 @@ def test_range_stub(capsys):
     assert outcome(ex.check_xavier_range, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# -- 6.2 xavier_uniform --------------------------------------------------------------------------
+# -- 06.2 xavier_uniform --------------------------------------------------------------------------
 def right_xavier(fan_in, fan_out, rng):
     r = math.sqrt(6 / (fan_in + fan_out))
     return rng.uniform(-r, r, size=(fan_out, fan_in))
@@ -77,7 +77,7 @@ def test_xavier_stub(capsys):
     assert outcome(ex.check_xavier_uniform, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# -- 6.3 identical filters -----------------------------------------------------------------------
+# -- 06.3 identical filters -----------------------------------------------------------------------
 def right_identical(weight):
     return bool(np.allclose(weight, weight[:1], rtol=0, atol=1e-12))
 
@@ -102,7 +102,7 @@ def test_identical_stub(capsys):
     assert outcome(ex.check_all_filters_identical, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# -- 6.4 which initialisation -------------------------------------------------------------------
+# -- 06.4 which initialisation -------------------------------------------------------------------
 def test_choose_right(capsys):
     choice = {"tanh": "xavier_uniform", "sigmoid": "xavier_normal_", "relu": "kaiming_normal_",
               "leaky_relu": "kaiming_uniform"}

@@ -62,12 +62,12 @@ COURSE = (
            "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 30,
            "Choose the scheme, the activation and the depth: activations vanish, explode or stay alive through "
            "the layers.",
-           slides=20, slide_minutes=30, widget_slides=('12',)),
+           slides=21, slide_minutes=30, widget_slides=('13',)),
     Lesson("07_batchnorm_dropout.ipynb", "Batch normalisation and dropout",
            "Normalising with batch statistics in training and running statistics at test time; dropping units.", 40,
            "Move `dropout p` and `batch size`: which units drop, and how far the batch statistics wander from "
            "the population's.",
-           slides=18, slide_minutes=25, widget_slides=('13',)),
+           slides=25, slide_minutes=40, widget_slides=('24',)),
     Lesson("08_problem_types.ipynb", "Image problem types",
            "Classification, semantic segmentation and object detection: what each network outputs.", 30,
            "In the detection explorer move the objectness threshold: boxes appear and disappear on the test "

@@ -34,7 +34,7 @@ def _range_slips(fan_in, fan_out):
 _RANGE_CASES = [(784, 10), (256, 256), (3 * 5 * 5, 6 * 5 * 5), (1, 1)]
 
 
-@exercise("6.1 The lecture's range r")
+@exercise("06.1 The lecture's range r")
 def check_xavier_range(xavier_range):
     """Check ``xavier_range(fan_in, fan_out)`` returns r = sqrt(6 / (fan_in + fan_out))."""
     for fan_in, fan_out in _RANGE_CASES:
@@ -54,7 +54,7 @@ def check_xavier_range(xavier_range):
     return f"r = sqrt(6 / (784 + 10)) = {_lecture_range(784, 10):.4f} for the lecture's MNIST layer."
 
 
-@exercise("6.2 Xavier/Glorot uniform by hand")
+@exercise("06.2 Xavier/Glorot uniform by hand")
 def check_xavier_uniform(xavier_uniform):
     """Check ``xavier_uniform(fan_in, fan_out, rng)`` returns a (fan_out, fan_in) sample of Uniform(-r, r)."""
     fan_in, fan_out = 300, 200
@@ -101,12 +101,9 @@ def _filters(shape, rng):
     return np.broadcast_to(one, shape).copy()
 
 
-@exercise("6.3 Are all filters identical?")
+@exercise("06.3 Are all filters identical?")
 def check_all_filters_identical(all_filters_identical):
-    """Check ``all_filters_identical(weight)`` tells a symmetric weight from a broken one.
-
-    A weight is symmetric when every output unit has the same filter.
-    """
+    """Check ``all_filters_identical(weight)`` tells a symmetric weight (all output units alike) from a broken one."""
     rng = np.random.default_rng(1)
     same = _filters((4, 3, 3, 3), rng)
     last_differs = same.copy()
@@ -148,7 +145,7 @@ _WHY = {
 }
 
 
-@exercise("6.4 Pick the initialisation for the activation")
+@exercise("06.4 Pick the initialisation for the activation")
 def check_choose_init(choose_init):
     """Check ``choose_init(activation)`` returns an ``cnnlab.nn.init`` name suited to each activation."""
     for activation, good in _GOOD_INIT.items():

@@ -6,7 +6,8 @@ returns the figure; the notebook ends the cell with ``plt.show()``.
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_batch_norm_modes", "plot_running_statistics", "plot_dropout", "plot_train_test_accuracy"]
+__all__ = ["plot_batch_norm_modes", "plot_running_statistics", "plot_dropout", "plot_train_test_accuracy",
+           "plot_descent_paths", "plot_shift_and_smoothness"]
 
 
 def _describe(values):
@@ -114,5 +115,68 @@ def plot_train_test_accuracy(results, title="accuracy on the training and the te
     ax.set_ylabel("accuracy")
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_descent_paths(panels, levels=12):
+    """Contours of a two-weight least-squares loss with the path gradient descent took, one panel per case.
+
+    Parameters
+    ----------
+    panels : dict of str to (X, y, path)
+        ``X`` (N, 2) features, ``y`` (N,) targets, ``path`` (steps + 1, 2) the weights after each step.
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4))
+    for ax, (title, (X, y, path)) in zip(np.atleast_1d(axes), panels.items()):
+        X, y, path = (np.asarray(a, dtype=float) for a in (X, y, path))
+        best = np.linalg.lstsq(X, y, rcond=None)[0]
+        # One span for both weights and equal axes, so that a narrow valley looks narrow.
+        span = np.full(2, np.abs(np.vstack([path, best[None]]) - best).max() * 1.2 + 1e-12)
+        w1, w2 = np.meshgrid(np.linspace(best[0] - span[0], best[0] + span[0], 120),
+                             np.linspace(best[1] - span[1], best[1] + span[1], 120))
+        grid = np.stack([w1, w2], axis=-1)
+        losses = 0.5 * np.mean((grid @ X.T - y) ** 2, axis=-1)
+        ax.contour(w1, w2, losses, levels=np.quantile(losses, np.linspace(0.002, 0.9, levels)), cmap="Greys")
+        ax.plot(path[:, 0], path[:, 1], "o-", color="tab:red", markersize=2.5, linewidth=1,
+                label=f"{len(path) - 1} steps of gradient descent")
+        ax.plot(*best, "*", color="tab:blue", markersize=12, label="minimum")
+        ax.set_xlabel("weight of feature 1")
+        ax.set_ylabel("weight of feature 2")
+        ax.set_title(title, fontsize=10)
+        ax.set_aspect("equal")
+        ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_shift_and_smoothness(records, smooth=10):
+    """What the two explanations of batch norm predict, over training steps, with and without batch norm.
+
+    Parameters
+    ----------
+    records : dict of str to dict of ndarray
+        One :func:`cnnlab.teaching.normalization.shift.track_training` result per network.
+    smooth : int
+        The loss range and the gradient change are drawn as running means over this many steps.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
+    kernel = np.ones(smooth) / smooth
+    for (name, record), color in zip(records.items(), ("tab:orange", "tab:blue")):
+        steps = np.arange(1, len(record["loss"]) + 1)
+        mean, std = record["input_mean"], record["input_std"]
+        axes[0].plot(steps, mean, color=color, label=f"{name}: mean")
+        axes[0].plot(steps, std, color=color, linestyle="--", label=f"{name}: std")
+        relative = record["gradient_change"] / record["gradient_norm"]
+        for ax, values in ((axes[1], record["loss_range"]), (axes[2], relative)):
+            ax.plot(steps[smooth - 1:], np.convolve(values, kernel, mode="valid"), color=color, label=name)
+    axes[0].set_title("a hidden layer's input on fixed images\n(the drift 'internal covariate shift' names)",
+                      fontsize=9)
+    axes[1].set_title("range of the loss along the gradient,\nsteps of 0.25 to 4 learning rates", fontsize=9)
+    axes[1].set_yscale("log")
+    axes[2].set_title("change of the gradient over one step,\nrelative to its size", fontsize=9)
+    for ax in axes:
+        ax.set_xlabel("training step")
+        ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
