@@ -1,4 +1,4 @@
-"""Exercise checks for notebook 08, Ex. 3.3: classification, segmentation and detection on shapes.
+"""Exercise checks for notebook 08, Lecture Ex. 3.3: classification, segmentation and detection on shapes.
 
 Each check runs the student's function on small cases whose answers :mod:`cnnlab.vision` knows,
 and names the usual slips: an intersection that goes negative when boxes do not touch, a union
@@ -21,7 +21,7 @@ _IOU_CASES = [
 ]
 
 
-@exercise("8.1 Intersection over union of two boxes")
+@exercise("08.1 Intersection over union of two boxes")
 def check_iou(iou):
     """``iou(box_a, box_b)`` for two ``(x0, y0, x1, y1)`` boxes must return one number."""
     for a, b in _IOU_CASES:
@@ -60,7 +60,7 @@ def _small_masks():
     return prediction, target
 
 
-@exercise("8.2 The IoU of one class in a segmentation")
+@exercise("08.2 The IoU of one class in a segmentation")
 def check_class_iou(class_iou):
     """``class_iou(prediction, target, k)`` on integer masks of the same shape returns one number."""
     prediction, target = _small_masks()
@@ -89,7 +89,7 @@ def check_class_iou(class_iou):
 _GRID_CASES = [((8, 2, 18, 8), 32, 4), ((0, 0, 32, 32), 32, 4), ((20, 25, 28, 31), 32, 4), ((3, 17, 9, 21), 24, 3)]
 
 
-@exercise("8.3 Which grid cell is responsible for a box, and what it predicts")
+@exercise("08.3 Which grid cell is responsible for a box, and what it predicts")
 def check_grid_cell(responsible_cell):
     """``responsible_cell(box, image_size, grid_size)`` returns ``(row, col, (dx, dy, w, h))``."""
     for box, image_size, grid_size in _GRID_CASES:

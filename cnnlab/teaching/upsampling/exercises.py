@@ -19,7 +19,7 @@ def _size(h, k, s, p, op):
     return (h - 1) * s - 2 * p + k + op
 
 
-@exercise("9.1 The output size of a transposed convolution")
+@exercise("09.1 The output size of a transposed convolution")
 def check_output_size(transposed_output_size):
     """``transposed_output_size(h, kernel_size, stride, padding, output_padding)`` returns an int."""
     for h, k, s, p, op in _SIZE_CASES:
@@ -45,7 +45,7 @@ def check_output_size(transposed_output_size):
     return "H_out = (H - 1) * stride - 2 * padding + kernel_size + output_padding, the inverse of conv2d's size rule."
 
 
-@exercise("9.2 Nearest-neighbour upsampling of the lecture's 2x2 map")
+@exercise("09.2 Nearest-neighbour upsampling of the lecture's 2x2 map")
 def check_nearest(upsample_nearest):
     """``upsample_nearest(x, factor)`` for a 2-D array returns the array with each pixel as a factor x factor block."""
     answer = call(upsample_nearest, UPSAMPLING_2X2.copy(), 2)
@@ -61,7 +61,7 @@ def check_nearest(upsample_nearest):
     return "the slide's 4x4 table, and F.interpolate(mode='nearest') agrees; no parameter was learned."
 
 
-@exercise("9.3 Transposed convolution by scattering stamps")
+@exercise("09.3 Transposed convolution by scattering stamps")
 def check_scatter(scatter_transpose):
     """``scatter_transpose(x, w, stride)`` for 2-D ``x`` and ``w`` returns the 2-D transposed convolution."""
     rng = np.random.default_rng(9)
@@ -81,7 +81,7 @@ def check_scatter(scatter_transpose):
     return "each input pixel stamps a scaled copy of the kernel, stride pixels after the previous one."
 
 
-@exercise("9.4 When do stamps overlap unevenly?")
+@exercise("09.4 When do stamps overlap unevenly?")
 def check_uneven(overlap_is_uneven):
     """``overlap_is_uneven(kernel_size, stride)`` returns True when the stamps overlap unevenly."""
     for kernel_size in range(1, 9):
