@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
-from ...vision import box_iou
+from ...vision import box_iou, non_max_suppression
 from ..drawing import draw_image, hide_ticks
 
 __all__ = ["CLASS_COLORS", "mask_colormap", "draw_boxes", "plot_shapes", "plot_segmentation",
@@ -212,16 +212,13 @@ def nms_steps(boxes, scores, iou_threshold=0.5):
         In the order :func:`cnnlab.vision.non_max_suppression` keeps them; its answer is the first items.
     """
     boxes, scores = np.asarray(boxes, float).reshape(-1, 4), np.asarray(scores, float)
+    keep = non_max_suppression(boxes, scores, iou_threshold)   # the decisions are the library's
     overlaps = box_iou(boxes, boxes)
-    steps, done = [], np.zeros(len(boxes), dtype=bool)
-    for i in np.argsort(-scores, kind="stable"):
-        if done[i]:
-            continue
-        done[i] = True
-        dropped = [(int(j), float(overlaps[i, j])) for j in range(len(boxes)) if not done[j]
-                   and overlaps[i, j] > iou_threshold]
-        for j, _ in dropped:
-            done[j] = True
+    steps, done = [], np.isin(np.arange(len(boxes)), keep)      # a kept box is never dropped
+    for i in keep:
+        # Each box not kept was dropped by the first kept box (best score first) that overlaps it enough.
+        dropped = [(int(j), float(overlaps[i, j])) for j in np.flatnonzero(~done & (overlaps[i] > iou_threshold))]
+        done[[j for j, _ in dropped]] = True
         steps.append((int(i), dropped))
     return steps
 
