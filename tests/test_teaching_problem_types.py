@@ -153,3 +153,40 @@ def test_unfinished_exercises_say_not_done(capsys):
         raise NotImplementedError("TODO")
     for check in (ex.check_nms, ex.check_decoder_shape, ex.check_conv1x1, ex.check_iou):
         assert outcome(check, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+def _gap(x):
+    return x.mean(axis=(2, 3))
+
+
+def _gap_backward(grad_output, shape, scale=True):
+    spread = np.broadcast_to(grad_output[:, :, None, None], shape).copy()
+    return spread / (shape[2] * shape[3]) if scale else spread
+
+
+def test_global_avg_pool_check(capsys):
+    assert outcome(ex.check_global_avg_pool, _gap, _gap_backward, capsys=capsys)[0] == checks.PASSED
+    state, text = outcome(ex.check_global_avg_pool, _gap, lambda g, s: _gap_backward(g, s, scale=False),
+                          capsys=capsys)
+    assert state == checks.FAILED and "1 / (H * W)" in text
+    state, text = outcome(ex.check_global_avg_pool, lambda x: x.max(axis=(2, 3)), _gap_backward, capsys=capsys)
+    assert state == checks.FAILED and "global max pooling" in text
+    state, text = outcome(ex.check_global_avg_pool, lambda x: x.mean(axis=1), _gap_backward, capsys=capsys)
+    assert state == checks.FAILED and "over the channels" in text
+
+    def to_one_pixel(g, s):
+        out = np.zeros(s)
+        out[:, :, 0, 0] = g
+        return out
+    state, text = outcome(ex.check_global_avg_pool, _gap, to_one_pixel, capsys=capsys)
+    assert state == checks.FAILED and "max pooling" in text
+
+    def stub(*args):
+        raise NotImplementedError("TODO")
+    assert outcome(ex.check_global_avg_pool, _gap, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+def test_global_pooling_picture_sends_the_gradient_where_the_library_does():
+    figure = plots.plot_global_pooling(np.arange(16.0).reshape(4, 4))
+    assert len(figure.axes) == 3 and "max 15.00, mean 7.50" in figure.axes[0].get_title()
+    matplotlib.pyplot.close("all")

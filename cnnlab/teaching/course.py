@@ -73,7 +73,7 @@ COURSE = (
            "grid detector, IoU, non-maximum suppression and global pooling.", 50,
            "In the detection explorer move the objectness threshold: boxes appear and disappear on the test "
            "images.",
-           slides=21, slide_minutes=30, widget_slides=('14',)),
+           slides=22, slide_minutes=35, widget_slides=('14',)),
     Lesson("09_transposed_convolution.ipynb", "Transposed convolution",
            "Learnable upsampling, how stride and kernel size cause checkerboard artifacts, and how to avoid them.", 40,
            "In the overlap explorer change kernel size and stride: where the kernel size is not a multiple of "

@@ -5,12 +5,14 @@ and names the usual slips: an intersection that goes negative when boxes do not 
 that counts the overlap twice, dividing a class's overlap by the true pixels only (that is recall,
 not IoU), row and column swapped, the box's corner used where its centre belongs, non-maximum
 suppression that walks the boxes unsorted, drops at IoU equal to the threshold or lets a dropped box
-drop others, a decoder whose size rule is applied once, and a 1x1 convolution without its bias.
+drop others, a decoder whose size rule is applied once, a 1x1 convolution without its bias, and global
+average pooling over the wrong axes or with its gradient not divided by H x W.
 """
 import numpy as np
 
 from ... import functional as F
 from ... import nn
+from ...gradcheck import gradcheck
 from ...vision import box_iou, encode_grid, iou_per_class, non_max_suppression
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 
@@ -248,3 +250,42 @@ def check_conv1x1(conv1x1):
                  "out[n, f, i, j] = sum over c of weight[f, c] * x[n, c, i, j], plus bias[f].")
     return ("the same weights at every pixel mix the channels and leave the positions alone, as F.conv2d with 1x1 "
             "kernels.")
+
+
+@exercise("08.7 Global average pooling, forward and backward")
+def check_global_avg_pool(global_avg_pool, global_avg_pool_backward):
+    """``global_avg_pool(x)``: (N, C, H, W) -> (N, C); ``global_avg_pool_backward(grad_output, shape)`` -> ``shape``."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 3, 4, 5))
+    right, ctx = F.avg_pool2d_forward(x, (4, 5))
+    right = right[:, :, 0, 0]
+    answer = call(global_avg_pool, x.copy())
+    expect_returned(answer, "the pooled array")
+    answer = np.asarray(answer, dtype=float)
+    if answer.shape == right.shape and np.allclose(answer, x.max(axis=(2, 3))):
+        raise Hint("global_avg_pool returned each channel's maximum: that is global max pooling; take the mean.")
+    if answer.shape == (2, 4, 5):
+        raise Hint("global_avg_pool averaged over the channels (axis 1); average over height and width, "
+                   "axis=(2, 3), one number per channel.")
+    expect_close(answer, right, "global_avg_pool(x (2, 3, 4, 5))", "Average every channel over axis=(2, 3).")
+
+    grad_output = rng.normal(size=(2, 3))
+    right_grad = F.avg_pool2d_backward(grad_output[:, :, None, None], ctx)
+    given = call(global_avg_pool_backward, grad_output.copy(), x.shape)
+    expect_returned(given, "the gradient")
+    given = np.asarray(given, dtype=float)
+    expect_shape(given, x.shape, "global_avg_pool_backward(grad (2, 3), (2, 3, 4, 5))",
+                 "The gradient has the input's shape: one number per input pixel.")
+    if np.allclose(given, right_grad * 20):
+        raise Hint("every pixel got the whole upstream gradient: each pixel counts 1 / (H * W) in the mean, so "
+                   "its gradient is grad_output / (H * W).")
+    if np.count_nonzero(given[0, 0]) == 1:
+        raise Hint("only one pixel per channel got a gradient, as in max pooling; in the mean every pixel counts "
+                   "equally: spread grad_output / (H * W) over all H x W pixels.")
+    expect_close(given, right_grad, "global_avg_pool_backward(grad (2, 3), (2, 3, 4, 5))",
+                 "d out[n, c] / d x[n, c, i, j] = 1 / (H * W) for every pixel (i, j) of that channel.")
+    numeric = gradcheck(lambda v: np.asarray(global_avg_pool(v), dtype=float), x,
+                        backward=lambda g, v: np.asarray(global_avg_pool_backward(g, v.shape), dtype=float))
+    expect(bool(numeric), f"the backward pass disagrees with centred differences: {numeric}")
+    return ("every pixel of a channel gets 1 / (H * W) of its gradient, as F.avg_pool2d over the whole map, and "
+            "centred differences agree.")

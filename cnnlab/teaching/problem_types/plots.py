@@ -9,12 +9,13 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
+from ... import functional as F
 from ...vision import box_iou, non_max_suppression
-from ..drawing import draw_image, hide_ticks
+from ..drawing import draw_grid, draw_image, hide_ticks
 
 __all__ = ["CLASS_COLORS", "mask_colormap", "draw_boxes", "plot_shapes", "plot_segmentation",
            "plot_detections", "plot_grid_targets", "plot_invariance", "nms_steps", "plot_nms_steps",
-           "plot_layer_shapes"]
+           "plot_layer_shapes", "plot_global_pooling"]
 
 #: Colour of the background and of shape classes 0, 1, 2, 3 (mask values 0 .. 4).
 CLASS_COLORS = ("#000000", "#e41a1c", "#377eb8", "#4daf4a", "#ff9f1c", "#984ea3", "#a65628")
@@ -290,5 +291,34 @@ def plot_layer_shapes(shapes, names):
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title("side: height and width to scale; shade: more channels", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def plot_global_pooling(feature_map):
+    """One channel's map, and where the gradient of its global max and of its global mean goes.
+
+    Parameters
+    ----------
+    feature_map : ndarray, shape (H, W)
+        One channel (a small one, 4x4 to 6x6, so the numbers fit).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    x = np.asarray(feature_map, dtype=float)[None, None]
+    height, width = x.shape[-2:]
+    by_max, max_ctx = F.max_pool2d_forward(x, (height, width))
+    by_mean, mean_ctx = F.avg_pool2d_forward(x, (height, width))
+    upstream = np.ones((1, 1, 1, 1))   # d loss / d pooled value = 1: what reaches each pixel
+    panels = [(x[0, 0], f"a {height}x{width} channel: max {by_max.item():.2f}, mean {by_mean.item():.2f}"),
+              (F.max_pool2d_backward(upstream, max_ctx)[0, 0], "gradient of the global max:\nall to the arg-max"),
+              (F.avg_pool2d_backward(upstream, mean_ctx)[0, 0], f"gradient of the global mean:\n1/{height * width} "
+                                                                 "to every pixel")]
+    figure, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+    for ax, (values, title) in zip(axes, panels):
+        draw_grid(ax, np.round(values, 2), title, cmap="Purples")
+        ax.title.set_fontsize(9)
     figure.tight_layout()
     return figure
