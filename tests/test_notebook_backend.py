@@ -28,7 +28,7 @@ def test_the_inline_backend_is_chosen_before_pyplot_is_used(path):
 
 
 def test_a_plotting_notebook_passes_nbval_with_the_agg_backend_in_the_environment():
-    """Notebook 09 draws five figures: under MPLBACKEND=Agg without the magic, nbval finds them missing."""
+    """Notebook 09 draws six figures: under MPLBACKEND=Agg without the magic, nbval finds them missing."""
     notebook = ROOT / "notebooks" / "09_transposed_convolution.ipynb"
     environment = {**os.environ, "MPLBACKEND": "Agg"}
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",

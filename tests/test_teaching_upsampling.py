@@ -5,6 +5,7 @@ import pytest
 
 matplotlib.use("Agg")
 
+from cnnlab import functional as F  # noqa: E402
 from cnnlab.teaching import checks  # noqa: E402
 from cnnlab.teaching.upsampling import exercises as ex  # noqa: E402
 from cnnlab.teaching.upsampling.plots import interior, overlap_counts, plot_maps, plot_scatter_steps  # noqa: E402
@@ -85,3 +86,32 @@ def test_an_unfinished_exercise_does_not_stop_the_notebook(capsys):
     def stub(*args):
         raise NotImplementedError
     assert outcome(ex.check_scatter, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+def test_kernel_2_stride_2_overlaps_evenly_yet_a_constant_input_comes_out_striped():
+    """Notebooks 08 and 09: no overlap at all (every count is 1), but even and odd pixels use different taps."""
+    assert np.all(overlap_counts(2, 2) == 1)
+    kernel = np.random.default_rng(0).normal(size=(1, 1, 2, 2))
+    out = F.conv_transpose2d(np.ones((1, 1, 4, 4)), kernel, stride=2)[0, 0]
+    np.testing.assert_array_equal(out, np.tile(kernel[0, 0], (4, 4)))   # the kernel itself, stamped side by side
+    assert out[0, 0] != out[0, 1] and out[0, 0] != out[1, 0] and np.std(out) > 0.1
+    # Kernel 4, stride 2: even overlap too, and still two sums: even rows get taps 0 and 2, odd rows 1 and 3.
+    wide = np.random.default_rng(1).normal(size=(1, 1, 4, 4))
+    inner = interior(F.conv_transpose2d(np.ones((1, 1, 6, 6)), wide, stride=2)[0, 0], 3)
+    w = wide[0, 0]
+    np.testing.assert_allclose(inner[1, 1], w[[0, 0, 2, 2], [0, 2, 0, 2]].sum())   # output (4, 4): even
+    np.testing.assert_allclose(inner[0, 0], w[[1, 1, 3, 3], [1, 3, 1, 3]].sum())   # output (3, 3): odd
+    assert np.std(inner) > 0.1
+
+
+def _taps(row, kernel_size, stride):
+    return [a for a in range(kernel_size) if (row - a) % stride == 0]
+
+
+def test_taps_check(capsys):
+    assert outcome(ex.check_taps, _taps, capsys=capsys)[0] == checks.PASSED
+    assert [ex.tap_is_used(5, a, 4, 2) for a in range(4)] == [False, True, False, True]
+    for slip, words in [(lambda r, k, s: [r % s], "first tap"), (lambda r, k, s: [r // s], "input row"),
+                        (lambda r, k, s: list(range(k)), "got every tap")]:
+        state, text = outcome(ex.check_taps, slip, capsys=capsys)
+        assert state == checks.FAILED and words in text, text

@@ -69,15 +69,16 @@ COURSE = (
            "the population's.",
            slides=25, slide_minutes=40, widget_slides=('24',)),
     Lesson("08_problem_types.ipynb", "Image problem types",
-           "Classification, semantic segmentation and object detection: what each network outputs.", 30,
+           "Classification, semantic segmentation and object detection: the encoder-decoder, 1x1 convolution, the "
+           "grid detector, IoU, non-maximum suppression and global pooling.", 50,
            "In the detection explorer move the objectness threshold: boxes appear and disappear on the test "
            "images.",
-           slides=12, slide_minutes=20, widget_slides=('8',)),
+           slides=22, slide_minutes=35, widget_slides=('14',)),
     Lesson("09_transposed_convolution.ipynb", "Transposed convolution",
-           "Learnable upsampling, how stride and kernel size cause checkerboard artifacts, and how to avoid them.", 35,
+           "Learnable upsampling, how stride and kernel size cause checkerboard artifacts, and how to avoid them.", 40,
            "In the overlap explorer change kernel size and stride: where the kernel size is not a multiple of "
            "the stride, the checkerboard appears.",
-           slides=14, slide_minutes=20, widget_slides=('7',)),
+           slides=16, slide_minutes=25, widget_slides=('7',)),
 )
 
 

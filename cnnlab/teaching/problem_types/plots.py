@@ -9,10 +9,13 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
-from ..drawing import draw_image, hide_ticks
+from ... import functional as F
+from ...vision import box_iou, non_max_suppression
+from ..drawing import draw_grid, draw_image, hide_ticks
 
 __all__ = ["CLASS_COLORS", "mask_colormap", "draw_boxes", "plot_shapes", "plot_segmentation",
-           "plot_detections", "plot_grid_targets", "plot_invariance"]
+           "plot_detections", "plot_grid_targets", "plot_invariance", "nms_steps", "plot_nms_steps",
+           "plot_layer_shapes", "plot_global_pooling"]
 
 #: Colour of the background and of shape classes 0, 1, 2, 3 (mask values 0 .. 4).
 CLASS_COLORS = ("#000000", "#e41a1c", "#377eb8", "#4daf4a", "#ff9f1c", "#984ea3", "#a65628")
@@ -193,3 +196,129 @@ def plot_invariance(axis_values, accuracies, xlabel, trained_range=None, ax=None
     ax.axhline(0.25, color="0.5", linestyle=":", linewidth=1)
     ax.legend(fontsize=8)
     return ax
+
+
+def nms_steps(boxes, scores, iou_threshold=0.5):
+    """Greedy non-maximum suppression one decision at a time, for a picture or a printed table.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (N, 4)
+    scores : array_like, shape (N,)
+    iou_threshold : float
+
+    Returns
+    -------
+    list of (kept index, list of (dropped index, IoU with the kept box))
+        In the order :func:`cnnlab.vision.non_max_suppression` keeps them; its answer is the first items.
+    """
+    boxes, scores = np.asarray(boxes, float).reshape(-1, 4), np.asarray(scores, float)
+    keep = non_max_suppression(boxes, scores, iou_threshold)   # the decisions are the library's
+    overlaps = box_iou(boxes, boxes)
+    steps, done = [], np.isin(np.arange(len(boxes)), keep)      # a kept box is never dropped
+    for i in keep:
+        # Each box not kept was dropped by the first kept box (best score first) that overlaps it enough.
+        dropped = [(int(j), float(overlaps[i, j])) for j in np.flatnonzero(~done & (overlaps[i] > iou_threshold))]
+        done[[j for j, _ in dropped]] = True
+        steps.append((int(i), dropped))
+    return steps
+
+
+def plot_nms_steps(boxes, scores, iou_threshold=0.5, size=32):
+    """Non-maximum suppression as panels: all boxes, then each kept box with the boxes it drops.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (N, 4)
+        ``(x0, y0, x1, y1)`` in pixels of a ``size`` x ``size`` image.
+    scores : array_like, shape (N,)
+    iou_threshold : float
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    boxes, scores = np.asarray(boxes, float).reshape(-1, 4), np.asarray(scores, float)
+    steps = nms_steps(boxes, scores, iou_threshold)
+    figure, axes = plt.subplots(1, len(steps) + 1, figsize=(2.8 * (len(steps) + 1), 3), squeeze=False)
+    state = ["waiting"] * len(boxes)
+    styles = {"waiting": ("0.6", "-", 1.0), "kept": ("#4daf4a", "-", 2.5), "dropped": ("#e41a1c", ":", 1.5)}
+    titles = [f"{len(boxes)} boxes, best score first"]
+    for kept, dropped in steps:
+        dropped_text = ", ".join(f"{chr(65 + j)} (IoU {iou:.2f})" for j, iou in dropped) or "nothing"
+        titles.append(f"keep {chr(65 + kept)}; drop {dropped_text}")
+    for panel, ax in enumerate(axes[0]):
+        if panel:
+            kept, dropped = steps[panel - 1]
+            state[kept] = "kept"
+            for j, _ in dropped:
+                state[j] = "dropped"
+        ax.imshow(np.zeros((size, size)), cmap="gray", vmin=0, vmax=1)
+        for k, (x0, y0, x1, y1) in enumerate(boxes):
+            color, style, width = styles[state[k]]
+            ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=color,
+                                   linestyle=style, linewidth=width))
+            ax.text(x0, y0 + 2.5, f"{chr(65 + k)} {scores[k]:.2f}", color=color, fontsize=8)
+        hide_ticks(ax, titles[panel])
+        ax.title.set_fontsize(8)
+    figure.tight_layout()
+    return figure
+
+
+def plot_layer_shapes(shapes, names):
+    """Each feature map of a network as a block: height and width to scale, the channel count written in.
+
+    Parameters
+    ----------
+    shapes : sequence of (C, H, W)
+    names : sequence of str
+        What produced each shape ("input", "conv + pool", ...).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    largest = max(h for _, h, _ in shapes)
+    figure, ax = plt.subplots(figsize=(1.45 * len(shapes), 3))
+    for k, ((channels, height, width), name) in enumerate(zip(shapes, names)):
+        side = 0.9 * height / largest
+        ax.add_patch(Rectangle((k + 0.5 - side / 2, 0.5 - side / 2), side, side, color=CLASS_COLORS[2 + k % 4],
+                               alpha=0.3 + 0.6 * min(1, channels / 32)))
+        ax.text(k + 0.5, -0.02, f"{channels}x{height}x{width}", ha="center", va="top", fontsize=8)
+        ax.text(k + 0.5, 1.0, name, ha="center", va="bottom", fontsize=7)
+    ax.set_xlim(0, len(shapes))
+    ax.set_ylim(-0.15, 1.12)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title("side: height and width to scale; shade: more channels", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def plot_global_pooling(feature_map):
+    """One channel's map, and where the gradient of its global max and of its global mean goes.
+
+    Parameters
+    ----------
+    feature_map : ndarray, shape (H, W)
+        One channel (a small one, 4x4 to 6x6, so the numbers fit).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    x = np.asarray(feature_map, dtype=float)[None, None]
+    height, width = x.shape[-2:]
+    by_max, max_ctx = F.max_pool2d_forward(x, (height, width))
+    by_mean, mean_ctx = F.avg_pool2d_forward(x, (height, width))
+    upstream = np.ones((1, 1, 1, 1))   # d loss / d pooled value = 1: what reaches each pixel
+    panels = [(x[0, 0], f"a {height}x{width} channel: max {by_max.item():.2f}, mean {by_mean.item():.2f}"),
+              (F.max_pool2d_backward(upstream, max_ctx)[0, 0], "gradient of the global max:\nall to the arg-max"),
+              (F.avg_pool2d_backward(upstream, mean_ctx)[0, 0], f"gradient of the global mean:\n1/{height * width} "
+                                                                 "to every pixel")]
+    figure, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+    for ax, (values, title) in zip(axes, panels):
+        draw_grid(ax, np.round(values, 2), title, cmap="Purples")
+        ax.title.set_fontsize(9)
+    figure.tight_layout()
+    return figure

@@ -3,7 +3,8 @@
 The slips named: the output size without the ``- 1`` (a stamp per input pixel plus a stride
 after the last one), padding subtracted once instead of from both sides, nearest neighbour done
 with ``np.tile`` (which repeats the whole image, not each pixel), stamps placed at ``i`` instead of
-``i * stride``, a flipped kernel, and "kernel larger than stride" taken for the checkerboard rule.
+``i * stride``, a flipped kernel, "kernel larger than stride" taken for the checkerboard rule, and the
+kernel taps behind an output pixel taken for one tap or for an input row.
 """
 import numpy as np
 
@@ -19,7 +20,7 @@ def _size(h, k, s, p, op):
     return (h - 1) * s - 2 * p + k + op
 
 
-@exercise("9.1 The output size of a transposed convolution")
+@exercise("09.1 The output size of a transposed convolution")
 def check_output_size(transposed_output_size):
     """``transposed_output_size(h, kernel_size, stride, padding, output_padding)`` returns an int."""
     for h, k, s, p, op in _SIZE_CASES:
@@ -45,7 +46,7 @@ def check_output_size(transposed_output_size):
     return "H_out = (H - 1) * stride - 2 * padding + kernel_size + output_padding, the inverse of conv2d's size rule."
 
 
-@exercise("9.2 Nearest-neighbour upsampling of the lecture's 2x2 map")
+@exercise("09.2 Nearest-neighbour upsampling of the lecture's 2x2 map")
 def check_nearest(upsample_nearest):
     """``upsample_nearest(x, factor)`` for a 2-D array returns the array with each pixel as a factor x factor block."""
     answer = call(upsample_nearest, UPSAMPLING_2X2.copy(), 2)
@@ -61,7 +62,7 @@ def check_nearest(upsample_nearest):
     return "the slide's 4x4 table, and F.interpolate(mode='nearest') agrees; no parameter was learned."
 
 
-@exercise("9.3 Transposed convolution by scattering stamps")
+@exercise("09.3 Transposed convolution by scattering stamps")
 def check_scatter(scatter_transpose):
     """``scatter_transpose(x, w, stride)`` for 2-D ``x`` and ``w`` returns the 2-D transposed convolution."""
     rng = np.random.default_rng(9)
@@ -81,7 +82,7 @@ def check_scatter(scatter_transpose):
     return "each input pixel stamps a scaled copy of the kernel, stride pixels after the previous one."
 
 
-@exercise("9.4 When do stamps overlap unevenly?")
+@exercise("09.4 When do stamps overlap unevenly?")
 def check_uneven(overlap_is_uneven):
     """``overlap_is_uneven(kernel_size, stride)`` returns True when the stamps overlap unevenly."""
     for kernel_size in range(1, 9):
@@ -100,3 +101,40 @@ def check_uneven(overlap_is_uneven):
             raise Hint(f"kernel {kernel_size}, stride {stride}: {seen}, so the overlap is "
                        f"{'uneven' if right else 'even'}. Compare kernel_size % stride with 0.")
     return "the overlap is even exactly when the stride divides the kernel size (Odena et al., 2016)."
+
+
+def tap_is_used(row, tap, kernel_size, stride, input_size=12):
+    """True when kernel row ``tap`` adds to output ``row`` of a transposed convolution of ``input_size`` rows.
+
+    Computed, not derived: the transposed convolution of ones with a kernel that is 1 at ``tap`` only.
+    """
+    one_tap = np.zeros((1, 1, kernel_size, 1))
+    one_tap[0, 0, tap, 0] = 1.0
+    out = F.conv_transpose2d(np.ones((1, 1, input_size, 1)), one_tap, stride=stride)[0, 0, :, 0]
+    return bool(out[row] != 0)
+
+
+@exercise("09.5 Which kernel taps make an output pixel?")
+def check_taps(taps):
+    """``taps(row, kernel_size, stride)`` returns the kernel rows that add to output ``row`` (away from the border)."""
+    for kernel_size, stride in [(2, 2), (4, 2), (3, 2), (6, 3), (3, 1)]:
+        for row in range(kernel_size, kernel_size + 2 * stride):   # two periods, away from both borders
+            answer = call(taps, row, kernel_size, stride)
+            expect_returned(answer, "the list of taps")
+            given = sorted(int(a) for a in np.asarray(answer).ravel())
+            right = [a for a in range(kernel_size) if tap_is_used(row, a, kernel_size, stride)]
+            if given == right:
+                continue
+            case = f"output row {row}, kernel {kernel_size}, stride {stride}"
+            if given == [row % stride]:
+                raise Hint(f"{case}: got {given}, expected {right}. row % stride is the first tap; every stride-th "
+                           "one after it lands there too (from the input rows before): a, a + stride, ... below "
+                           "kernel_size.")
+            if given == [row // stride]:
+                raise Hint(f"{case}: got {given}, expected {right}. row // stride is an input row, not a kernel tap.")
+            if given == list(range(kernel_size)):
+                raise Hint(f"{case}: got every tap, expected {right}. Tap a lands on row i * stride + a: only taps "
+                           "with (row - a) % stride == 0 reach this row.")
+            raise Hint(f"{case}: got {given}, expected {right}. Input row i puts tap a on output row i * stride + a.")
+    return ("with stride 2, even rows use the even taps and odd rows the odd ones: two different sums of weights, "
+            "so a flat input can come out striped even when every pixel gets the same number of stamps.")
