@@ -12,7 +12,7 @@ import numpy as np
 from ... import functional as F
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned, expect_shape
 
-#: The point the lecture's activations are evaluated at by hand in exercise 2.1.
+#: The point the lecture's activations are evaluated at by hand in exercise 02.1.
 BY_HAND_X = -2.0
 
 
@@ -26,7 +26,7 @@ def _by_hand_answers():
     }
 
 
-@exercise("2.1 Four activations by hand at x = -2")
+@exercise("02.1 Four activations by hand at x = -2")
 def check_by_hand(activations_at_minus_two):
     """Check the four numbers ReLU, leaky ReLU (slope 0.1), sigmoid and tanh at x = -2, to 2 decimals."""
     answer = call(activations_at_minus_two)
@@ -60,7 +60,7 @@ def check_by_hand(activations_at_minus_two):
 _X = np.array([-3.0, -1.5, -0.25, 0.5, 2.0, 7.0])
 
 
-@exercise("2.2 Leaky ReLU and its derivative")
+@exercise("02.2 Leaky ReLU and its derivative")
 def check_leaky_relu(leaky_relu, leaky_relu_derivative):
     """Check ``leaky_relu(x, slope)`` and ``leaky_relu_derivative(x, slope)`` against cnnlab, on arrays."""
     for slope in (0.1, 0.01, 0.3):
@@ -94,7 +94,7 @@ def check_leaky_relu(leaky_relu, leaky_relu_derivative):
     return "the gradient never becomes exactly 0, so a leaky unit can always recover."
 
 
-@exercise("2.3 A sigmoid that does not overflow")
+@exercise("02.3 A sigmoid that does not overflow")
 def check_stable_sigmoid(sigmoid):
     """Check ``sigmoid(x)`` on arrays: equal to cnnlab's, finite at x = +-1000, no overflow warning."""
     x = np.array([-1000.0, -40.0, -2.0, 0.0, 2.0, 40.0, 1000.0])
@@ -120,7 +120,7 @@ def check_stable_sigmoid(sigmoid):
     return "no overflow at x = -1000, and sigmoid(-1000) is 0.0 because exp(-1000) underflows, harmlessly."
 
 
-@exercise("2.4 Gradient through ten sigmoid layers")
+@exercise("02.4 Gradient through ten sigmoid layers")
 def check_vanishing_gradient(largest_gradient_factor):
     """Check ``largest_gradient_factor(n)``: the largest product of n sigmoid derivatives, 0.25 ** n."""
     for layers in (1, 2, 10):

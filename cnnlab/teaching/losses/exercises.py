@@ -16,7 +16,7 @@ from ..checks import Hint, call, exercise, expect, expect_close, expect_shape
 LECTURE_PREDICTIONS = np.array([0.02, 0.002, 0.5, 0.95, 0.4, 1e-10])
 
 
-@exercise("3.1 One cross-entropy by hand")
+@exercise("03.1 One cross-entropy by hand")
 def check_cross_entropy_by_hand(answer):
     """Check the binary cross-entropy of prediction 0.95 for ground truth 1: -ln 0.95 = 0.0513."""
     value = call(answer)
@@ -38,7 +38,7 @@ def check_cross_entropy_by_hand(answer):
     raise Hint(f"you gave {value:.4f}, expected -[1 ln 0.95 + 0 ln 0.05] = {right:.4f}.")
 
 
-@exercise("3.2 A stable softmax")
+@exercise("03.2 A stable softmax")
 def check_softmax(softmax):
     """Check ``softmax(z)`` for z of shape (N, K), normalised along dim 1, finite for huge logits."""
     z = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, 999.0], [-1000.0, 0.0, 5.0], [0.0, 0.0, 0.0]])
@@ -64,7 +64,7 @@ def check_softmax(softmax):
     return "softmax([1000, 1000, 999]) = [0.4223, 0.4223, 0.1554], with no overflow."
 
 
-@exercise("3.3 The gradient y - t")
+@exercise("03.3 The gradient y - t")
 def check_softmax_cross_entropy_gradient(gradient):
     """Check ``gradient(logits, target)``: d mean cross-entropy / d logits = (softmax(logits) - one_hot) / N."""
     rng = np.random.default_rng(3)
@@ -87,7 +87,7 @@ def check_softmax_cross_entropy_gradient(gradient):
     raise Hint("compute y = softmax(logits) along dim 1, subtract 1 at each row's target class, divide by N.")
 
 
-@exercise("3.4 The lecture's MSE versus cross-entropy table")
+@exercise("03.4 The lecture's MSE versus cross-entropy table")
 def check_loss_table(mse_column, cross_entropy_column):
     """Check the two columns for the predictions 0.02, 0.002, 0.5, 0.95, 0.4, 1e-10 (ground truth 1)."""
     mse = np.asarray(call(mse_column, LECTURE_PREDICTIONS.copy()), dtype=float)
