@@ -43,12 +43,12 @@ COURSE = (
            "Why a network needs non-linearity: ReLU and its variants, tanh, softplus and softmax.", 30,
            "In the activation explorer pick an activation, move its parameter (ELU alpha, softplus beta) and the"
            " range: compare each curve with its derivative.",
-           slides=20, slide_minutes=30, widget_slides=('14',)),
+           slides=22, slide_minutes=35, widget_slides=('16',)),
     Lesson("03_sigmoid_and_losses.ipynb", "Sigmoid and losses",
            "The sigmoid never reaches 0 or 1; MSE versus cross-entropy for yes/no and many-class problems.", 40,
            "In the loss explorer move the prediction away from the target: cross-entropy grows much faster than "
            "MSE.",
-           slides=20, slide_minutes=30, widget_slides=('14',)),
+           slides=21, slide_minutes=30, widget_slides=('17',)),
     Lesson("04_pooling_upsampling_flattening.ipynb", "Pooling, upsampling, flattening",
            "Max, average and min pooling, nearest and bilinear upsampling, and flattening a feature map.", 35,
            "In the pooling explorer change the window and the stride, then the mode (max, average, min): watch "
