@@ -68,7 +68,7 @@ def test_plots_and_history_table_render():
     plt.close("all")
     table = catalog.history_table().data
     assert table.count("\n") == len([a for a in catalog.ACTIVATIONS if a.formula]) + 1 == len(HISTORY_NAMES) + 1
-    assert "| ReLU | $y = \\max(x, 0)$ | 2010 |" in table and "| none | $y = x$ | - |" in table
+    assert "| ReLU | $y = \\max(x, 0)$ | 2010 |  |" in table and "| none | $y = x$ | - |  |" in table
 
 
 def test_explorer_builds():
@@ -162,12 +162,19 @@ HISTORY_NAMES = ["none", "sigmoid", "tanh", "ReLU", "(centered) SoftPlus", "LReL
 def test_the_catalog_holds_the_lectures_history_table():
     by_name = {a.slide_name or a.name: a for a in catalog.ACTIVATIONS if a.formula}
     assert {name: by_name[name].year for name in HISTORY_NAMES} == {
-        "none": None, "sigmoid": 1986, "tanh": 1986, "ReLU": 2010, "(centered) SoftPlus": 2011, "LReLU": 2011,
+        "none": None, "sigmoid": 1986, "tanh": 1986, "ReLU": 2010, "(centered) SoftPlus": 2011, "LReLU": 2013,
         "maxout": 2013, "APL": 2014, "VLReLU": 2014, "RReLU": 2015, "PReLU": 2015, "ELU": 2015}
     assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
     shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
     assert shown == HISTORY_NAMES
-    assert catalog.history_table().data.splitlines()[7] == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |"
+    # The slide's row, with the right year (Maas et al. 2013; the slide says 2011) and a note that says so
+    assert catalog.history_table().data.splitlines()[7] == (
+        "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2013 "
+        "| Maas, Hannun and Ng, 2013; the slide says 2011 |")
+    # The decks call slope 0.1 "Leaky ReLU" (discussion of convolutions) and "VLReLU" (this table): flagged
+    vlrelu = catalog.history_table().data.splitlines()[10]
+    assert vlrelu.startswith("| VLReLU |") and "calls Leaky ReLU, $\\max(0.1x, x)$" in vlrelu
+    assert "$U(3, 8)$" in catalog.history_table().data.splitlines()[11]
 
 
 def test_the_history_tables_formulas_are_what_cnnlab_computes():
@@ -250,3 +257,17 @@ def test_sigmoid_pair(capsys):
 def test_sigmoid_pair_names_each_slip(forward, backward, words, capsys):
     state, text = outcome(ex.check_sigmoid_pair, forward, backward, capsys=capsys)
     assert state == FAILED and words in text, text
+
+
+def test_relu_needs_fewer_iterations_than_tanh_in_the_small_experiment():
+    """Notebook 02's miniature of Krizhevsky et al. (2012): same network and weights, each its best learning rate."""
+    from cnnlab import nn
+    from cnnlab.teaching.activations import convergence
+
+    x, y = convergence.rings()
+    assert x.shape == (300, 2) and np.bincount(y).tolist() == [150, 150]
+    relu, tanh = (convergence.fewest_iterations(activation, x, y, seed=0) for activation in (nn.ReLU, nn.Tanh))
+    assert relu is not None and tanh is not None and relu < tanh
+    # the threshold is reached when counted: the network after `relu` updates misclassifies at most 5%
+    assert convergence.iterations_to_error(nn.ReLU, x, y, lr=0.3, max_iterations=relu) == relu
+    assert convergence.iterations_to_error(nn.ReLU, x, y, lr=0.3, max_iterations=relu - 1) is None

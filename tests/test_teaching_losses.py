@@ -118,7 +118,7 @@ def test_cross_entropy_by_hand(capsys):
     assert outcome(ex.check_cross_entropy_by_hand, lambda: 0.0513, capsys=capsys)[0] == PASSED
     for wrong, words in [(-0.0513, "sign"), (-math.log10(0.95), "base 10"), (-math.log2(0.95), "base 2"),
                          (-math.log(0.05), "1 - 0.95"), (0.0025, "squared error"), (0.7, "expected")]:
-        state, text = outcome(ex.check_cross_entropy_by_hand, lambda: wrong, capsys=capsys)
+        state, text = outcome(ex.check_cross_entropy_by_hand, lambda wrong=wrong: wrong, capsys=capsys)
         assert state == FAILED and words in text, (wrong, text)
 
     def stub():
@@ -248,3 +248,28 @@ def test_mae_pair(capsys):
 def test_mae_pair_names_each_slip(forward, backward, words, capsys):
     state, text = outcome(ex.check_mae_pair, forward, backward, capsys=capsys)
     assert state == FAILED and words in text, text
+
+
+def test_mae_next_to_mse():
+    losses, gradients = loss_plots.mae_and_mse(np.array([-2.0, -0.5, 0.0, 0.5, 10.0]))
+    np.testing.assert_allclose(losses["MAE"], [2, 0.5, 0, 0.5, 10])
+    np.testing.assert_allclose(losses["MSE"], [4, 0.25, 0, 0.25, 100])
+    np.testing.assert_allclose(gradients["MAE"], [-1, -1, 0, 1, 1])  # the same size however far off; 0 at 0
+    np.testing.assert_allclose(gradients["MSE"], [-4, -1, 0, 1, 20])
+    # notebook 03's example: one far-off prediction dominates MSE and its gradient, not MAE
+    prediction, target = np.array([2.5, 0.0, 2.0, 8.0, 11.0]), np.array([3.0, -0.5, 2.0, 7.0, 1.0])
+    assert F.mse_loss(prediction, target) == pytest.approx(101.5 / 5)
+    assert F.l1_loss(prediction, target) == pytest.approx(12 / 5)
+    np.testing.assert_allclose(F.l1_loss_backward(1.0, F.l1_loss_forward(prediction, target)[1]),
+                               [-0.2, 0.2, 0, 0.2, 0.2])
+    fig = loss_plots.plot_mae_versus_mse()
+    assert len(fig.axes) == 3 and "mean 22" in fig.axes[2].get_legend_handles_labels()[1][2]
+    plt.close("all")
+
+
+def test_best_constant_is_the_mean_for_mse_and_the_median_for_mae():
+    values = np.array([1.0, 2.0, 3.0, 4.0, 100.0])
+    constants = np.linspace(0, 110, 11001)
+    mse = [F.mse_loss(np.full(5, c), values) for c in constants]
+    mae = [F.l1_loss(np.full(5, c), values) for c in constants]
+    assert constants[np.argmin(mse)] == pytest.approx(22.0) and constants[np.argmin(mae)] == pytest.approx(3.0)
