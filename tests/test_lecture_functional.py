@@ -120,6 +120,17 @@ def test_the_slides_formula_has_prediction_and_ground_truth_swapped():
     np.testing.assert_allclose(F.binary_cross_entropy(PREDICTIONS, np.ones(6), reduction="none"), right)
 
 
+def test_the_mean_absolute_error_the_hands_on_lecture_lists_beside_mse():
+    # The lecture's objective functions: mean_squared_error, mean_absolute_error, binary and categorical
+    # cross-entropy. For ground truth 1, MAE is 1 - p; its gradient has the same size, 1/N, for every prediction.
+    mae = F.l1_loss(PREDICTIONS, np.ones(6), reduction="none")
+    np.testing.assert_allclose(mae, [0.98, 0.998, 0.5, 0.05, 0.6, 1 - 1e-10])
+    assert F.l1_loss(PREDICTIONS, np.ones(6)) == pytest.approx((0.98 + 0.998 + 0.5 + 0.05 + 0.6 + 1 - 1e-10) / 6)
+    np.testing.assert_allclose(backward_of("l1_loss", 1.0, PREDICTIONS, np.ones(6)), np.full(6, -1 / 6))
+    numerical = numerical_gradient(lambda p: F.l1_loss(p, np.ones(6)), PREDICTIONS.copy())
+    np.testing.assert_allclose(numerical, np.full(6, -1 / 6), rtol=1e-6)
+
+
 def test_cross_entropy_punishes_confident_mistakes_far_more():
     mse = F.mse_loss(PREDICTIONS, np.ones(6), reduction="none")
     cross_entropy = F.binary_cross_entropy(PREDICTIONS, np.ones(6), reduction="none")

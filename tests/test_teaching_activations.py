@@ -12,7 +12,7 @@ from cnnlab.teaching.activations import catalog, plots as activation_plots  # no
 from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED  # noqa: E402
 from cnnlab.teaching.activations import exercises as ex  # noqa: E402
 from _contract import backward_of  # noqa: E402
-from _teaching_helpers import outcome  # noqa: E402
+from _teaching_helpers import outcome, stub  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------ curves
@@ -68,7 +68,7 @@ def test_plots_and_history_table_render():
     plt.close("all")
     table = catalog.history_table().data
     assert table.count("\n") == len([a for a in catalog.ACTIVATIONS if a.formula]) + 1 == len(HISTORY_NAMES) + 1
-    assert "| ReLU | $y = \\max(x, 0)$ | 2010 |" in table and "| none | $y = x$ | - |" in table
+    assert "| ReLU | $y = \\max(x, 0)$ | 2010 |  |" in table and "| none | $y = x$ | - |  |" in table
 
 
 def test_explorer_builds():
@@ -162,13 +162,19 @@ HISTORY_NAMES = ["none", "sigmoid", "tanh", "ReLU", "(centered) SoftPlus", "LReL
 def test_the_catalog_holds_the_lectures_history_table():
     by_name = {a.slide_name or a.name: a for a in catalog.ACTIVATIONS if a.formula}
     assert {name: by_name[name].year for name in HISTORY_NAMES} == {
-        "none": None, "sigmoid": 1986, "tanh": 1986, "ReLU": 2010, "(centered) SoftPlus": 2011, "LReLU": 2011,
+        "none": None, "sigmoid": 1986, "tanh": 1986, "ReLU": 2010, "(centered) SoftPlus": 2011, "LReLU": 2013,
         "maxout": 2013, "APL": 2014, "VLReLU": 2014, "RReLU": 2015, "PReLU": 2015, "ELU": 2015}
     assert {a.name for a in catalog.ACTIVATIONS if a.drawn} == set(catalog.NAMES)
     shown = [line.split(" | ")[0].lstrip("| ") for line in catalog.history_table().data.splitlines()[2:]]
     assert shown == HISTORY_NAMES
-    assert (catalog.history_table().data.splitlines()[7]
-            == "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2011 |")
+    # The slide's row, with the right year (Maas et al. 2013; the slide says 2011) and a note that says so
+    assert catalog.history_table().data.splitlines()[7] == (
+        "| LReLU | $y = \\max(x, \\alpha x), \\alpha \\approx 0.01$ | 2013 "
+        "| Maas, Hannun and Ng, 2013; the slide says 2011 |")
+    # The decks call slope 0.1 "Leaky ReLU" (discussion of convolutions) and "VLReLU" (this table): flagged
+    vlrelu = catalog.history_table().data.splitlines()[10]
+    assert vlrelu.startswith("| VLReLU |") and "calls Leaky ReLU, $\\max(0.1x, x)$" in vlrelu
+    assert "$U(3, 8)$" in catalog.history_table().data.splitlines()[11]
 
 
 def test_the_history_tables_formulas_are_what_cnnlab_computes():
@@ -180,3 +186,88 @@ def test_the_history_tables_formulas_are_what_cnnlab_computes():
         np.testing.assert_allclose(catalog.activation_and_derivative(name, x)[0], values, err_msg=name)
     leaky, _ = catalog.activation_and_derivative("leaky ReLU", x, negative_slope=0.01)
     np.testing.assert_allclose(leaky, np.maximum(x, 0.01 * x))
+
+# ------------------------------------------------------------- build it yourself: forward and backward
+def _relu_forward(x):
+    return np.maximum(x, 0), x
+
+
+def _relu_backward(grad_output, x):
+    return grad_output * (x > 0)
+
+
+def test_relu_pair_passes_with_the_input_or_the_output_as_cache(capsys):
+    assert outcome(ex.check_relu_pair, _relu_forward, _relu_backward, capsys=capsys)[0] == PASSED
+    # max(0, x) > 0 exactly where x > 0, zeros included: a mask from the output is right, as in PyTorch
+    keep_output = (lambda x: (np.maximum(x, 0),) * 2, lambda g, out: g * (out > 0))
+    assert outcome(ex.check_relu_pair, *keep_output, capsys=capsys)[0] == PASSED
+
+
+@pytest.mark.parametrize("backward, words", [
+    (lambda g, x: (x > 0) * 1.0, "chain rule multiplies it by grad_output"),
+    (lambda g, x: g * (g > 0), "mask comes from grad_output"),
+    (lambda g, x: g * (x >= 0), "x > 0, not x >= 0"),
+    (lambda g, x: g * (np.maximum(x, 0) >= 0), "`out >= 0` is true everywhere"),
+    (lambda g, x: g * np.maximum(x, 0), "not the value max(0, x)"),
+    (lambda g, x: g * (x < 0), "relu_backward's gradient differs"),
+])
+def test_relu_pair_names_each_slip(backward, words, capsys):
+    state, text = outcome(ex.check_relu_pair, _relu_forward, backward, capsys=capsys)
+    assert state == FAILED and words in text, text
+
+
+def test_relu_pair_refuses_in_place_changes_and_a_forward_without_cache(capsys):
+    def in_place(grad_output, x):
+        grad_output[x <= 0] = 0
+        return grad_output
+
+    state, text = outcome(ex.check_relu_pair, _relu_forward, in_place, capsys=capsys)
+    assert state == FAILED and "changed grad_output in place" in text
+    state, text = outcome(ex.check_relu_pair, lambda x: np.maximum(x, 0), _relu_backward, capsys=capsys)
+    assert state == FAILED and "`out, cache`" in text
+
+    def forward_in_place(x):
+        x[x < 0] = 0
+        return x, x
+
+    state, text = outcome(ex.check_relu_pair, forward_in_place, _relu_backward, capsys=capsys)
+    assert state == FAILED and "changed its input" in text
+    assert outcome(ex.check_relu_pair, stub, _relu_backward, capsys=capsys)[0] == NOT_DONE
+    assert outcome(ex.check_relu_pair, _relu_forward, stub, capsys=capsys)[0] == NOT_DONE
+
+
+def _sigmoid_forward(x):
+    s = 1 / (1 + np.exp(-x))
+    return s, s
+
+
+def test_sigmoid_pair(capsys):
+    assert outcome(ex.check_sigmoid_pair, _sigmoid_forward, lambda g, s: g * s * (1 - s), capsys=capsys)[0] == PASSED
+    assert outcome(ex.check_sigmoid_pair, stub, stub, capsys=capsys)[0] == NOT_DONE
+
+
+@pytest.mark.parametrize("forward, backward, words", [
+    (_sigmoid_forward, lambda g, s: g * s, "the derivative is s (1 - s)"),
+    (_sigmoid_forward, lambda g, s: s * (1 - s), "chain rule multiplies it by grad_output"),
+    (lambda x: (1 / (1 + np.exp(-x)), x), lambda g, x: g * x * (1 - x), "keep s in the cache"),
+    (_sigmoid_forward, lambda g, s: g * F.sigmoid(s) * (1 - F.sigmoid(s)), "applied the sigmoid to the cache"),
+    (_sigmoid_forward, lambda g, s: g * (1 - s ** 2), "tanh's derivative"),
+    (lambda x: (np.tanh(x), x), lambda g, x: g, "sigmoid_forward's out differs"),
+])
+def test_sigmoid_pair_names_each_slip(forward, backward, words, capsys):
+    state, text = outcome(ex.check_sigmoid_pair, forward, backward, capsys=capsys)
+    assert state == FAILED and words in text, text
+
+
+def test_relu_needs_fewer_iterations_than_tanh_in_the_small_experiment():
+    """Notebook 02's miniature of Krizhevsky et al. (2012): same network and weights, each its best learning rate."""
+    from cnnlab import nn
+    from cnnlab.teaching.activations import convergence
+
+    x, y = convergence.rings()
+    assert x.shape == (300, 2) and np.bincount(y).tolist() == [150, 150]
+    relu, tanh = (convergence.fewest_iterations(activation, x, y, seed=0) for activation in (nn.ReLU, nn.Tanh))
+    assert relu is not None and tanh is not None and relu < tanh
+    # the threshold is reached when counted: the network after `relu` updates misclassifies at most 5%
+    assert convergence.iterations_to_error(nn.ReLU, x, y, lr=0.3, max_iterations=relu) == relu
+    assert convergence.iterations_to_error(nn.ReLU, x, y, lr=0.3, max_iterations=relu - 1) is None

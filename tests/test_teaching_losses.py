@@ -13,7 +13,7 @@ import cnnlab.functional as F  # noqa: E402
 from cnnlab.teaching.losses import plots as loss_plots, tables as loss_tables  # noqa: E402
 from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED  # noqa: E402
 from cnnlab.teaching.losses import exercises as ex  # noqa: E402
-from _teaching_helpers import outcome  # noqa: E402
+from _teaching_helpers import outcome, stub  # noqa: E402
 
 
 # ------------------------------------------------------------------- lecture 000: MSE versus "new loss"
@@ -143,23 +143,6 @@ def test_softmax(capsys):
     assert state == FAILED and "each row must sum to 1" in text
 
 
-def _gradient(logits, target):
-    return (F.softmax(logits, dim=1) - np.eye(logits.shape[1])[target]) / len(target)
-
-
-def test_softmax_cross_entropy_gradient(capsys):
-    assert outcome(ex.check_softmax_cross_entropy_gradient, _gradient, capsys=capsys)[0] == PASSED
-    state, text = outcome(ex.check_softmax_cross_entropy_gradient, lambda z, t: -_gradient(z, t), capsys=capsys)
-    assert state == FAILED and "sign" in text
-    state, text = outcome(ex.check_softmax_cross_entropy_gradient, lambda z, t: _gradient(z, t) * len(t),
-                          capsys=capsys)
-    assert state == FAILED and "divide" in text
-    state, text = outcome(ex.check_softmax_cross_entropy_gradient, lambda z, t: F.softmax(z, dim=1), capsys=capsys)
-    assert state == FAILED and "subtract the one-hot" in text
-    state, text = outcome(ex.check_softmax_cross_entropy_gradient, lambda z, t: _gradient(z, t)[0], capsys=capsys)
-    assert state == FAILED and "shape" in text
-
-
 def test_loss_table(capsys):
     def mse(p):
         return (1 - p) ** 2
@@ -177,3 +160,116 @@ def test_loss_table(capsys):
     assert state == FAILED and "base 10" in text
     state, text = outcome(ex.check_loss_table, mse, lambda p: ce(p).mean(), capsys=capsys)
     assert state == FAILED and "reduction='none'" in text
+
+
+# ------------------------------------------------- build it yourself: softmax with cross-entropy, and MAE
+def _ce_forward(logits, target):
+    y = _softmax(logits)
+    return -np.log(y[np.arange(len(target)), target]).mean(), (y, target)
+
+
+def _ce_backward(grad_output, cache):
+    y, target = cache
+    return grad_output * (y - np.eye(y.shape[1])[target]) / len(target)
+
+
+def _naive_ce_forward(logits, target):
+    y = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return -np.log(y[np.arange(len(target)), target]).mean(), (y, target)
+
+
+@pytest.mark.parametrize("forward, words", [
+    (lambda z, t: (-np.log(_softmax(z)[np.arange(len(t)), t]), None), "one loss per example"),
+    (lambda z, t: (-np.log(_softmax(z)[np.arange(len(t)), t]).sum(), None), "divides it by N = 4"),
+    (lambda z, t: (-np.log(_softmax(z)[:, t]).mean(), None), "y[:, target] picks a whole column"),
+    (lambda z, t: (-np.log(_softmax(z)).mean(), None), "log of every probability"),
+    (lambda z, t: (-np.log(_softmax(z).max(axis=1)).mean(), None), "the *true* class"),
+    (lambda z, t: (-(t * np.log(_softmax(z))).sum(axis=1).mean(), None), "not one-hot rows (N, K)"),
+    (lambda z, t: (-(t[:, None] * np.log(_softmax(z))).sum(axis=1).mean(), None), "weighs classes by their number"),
+    (_naive_ce_forward, "stable softmax of exercise 03.2"),
+    (lambda z, t: -np.log(_softmax(z)[np.arange(len(t)), t]).mean(), "`loss, cache`"),
+])
+def test_cross_entropy_forward_names_each_slip(forward, words, capsys):
+    state, text = outcome(ex.check_cross_entropy_forward, forward, capsys=capsys)
+    assert state == FAILED and words in text, text
+
+
+def test_cross_entropy_forward(capsys):
+    state, text = outcome(ex.check_cross_entropy_forward, _ce_forward, capsys=capsys)
+    assert state == PASSED and "NN2 1.06" in text
+    assert outcome(ex.check_cross_entropy_forward, stub, capsys=capsys)[0] == NOT_DONE
+
+
+@pytest.mark.parametrize("backward, words", [
+    (lambda g, c: g * (c[0] - np.eye(3)[c[1]]), "divide by N = 4"),
+    (lambda g, c: -_ce_backward(g, c), "sign error"),
+    (lambda g, c: g * c[0] / 4, "subtract the one-hot target t"),
+    (lambda g, c: g * (c[0] - c[1][:, None]) / 4, "subtracted the class index"),
+    (lambda g, c: g * (c[0] - c[1]) / 4, "needs t as one-hot rows"),
+    (lambda g, c: _ce_backward(1.0, c), "chain rule multiplies (y - t) / N by grad_output"),
+    (lambda g, c: _ce_backward(g, c)[0], "shape"),
+])
+def test_cross_entropy_backward_names_each_slip(backward, words, capsys):
+    state, text = outcome(ex.check_cross_entropy_backward, _ce_forward, backward, capsys=capsys)
+    assert state == FAILED and words in text, text
+
+
+def test_cross_entropy_backward(capsys):
+    assert outcome(ex.check_cross_entropy_backward, _ce_forward, _ce_backward, capsys=capsys)[0] == PASSED
+    assert outcome(ex.check_cross_entropy_backward, _ce_forward, stub, capsys=capsys)[0] == NOT_DONE
+    state, text = outcome(ex.check_cross_entropy_backward, lambda z, t: (0.0, None), _ce_backward, capsys=capsys)
+    assert state == FAILED and "finish exercise 03.3 first" in text
+
+
+def _mae_forward(p, t):
+    return np.abs(p - t).mean(), p - t
+
+
+def _mae_backward(grad_output, error):
+    return grad_output * np.sign(error) / len(error)
+
+
+def test_mae_pair(capsys):
+    assert outcome(ex.check_mae_pair, _mae_forward, _mae_backward, capsys=capsys)[0] == PASSED
+    assert outcome(ex.check_mae_pair, stub, stub, capsys=capsys)[0] == NOT_DONE
+
+
+@pytest.mark.parametrize("forward, backward, words", [
+    (lambda p, t: ((p - t).mean(), p - t), _mae_backward, "without the absolute value"),
+    (lambda p, t: (((p - t) ** 2).mean(), p - t), _mae_backward, "mean *squared* error"),
+    (lambda p, t: (np.abs(p - t).sum(), p - t), _mae_backward, "the *mean* divides by N = 5"),
+    (_mae_forward, lambda g, e: g * 2 * e / len(e), "that is MSE's gradient"),
+    (_mae_forward, lambda g, e: g * e / len(e), "the derivative of |e| is its sign"),
+    (_mae_forward, lambda g, e: -_mae_backward(g, e), "sign error"),
+    (_mae_forward, lambda g, e: g * np.sign(e), "divides by N = 5"),
+    (_mae_forward, lambda g, e: g * np.where(e > 0, 1.0, -1.0) / len(e), "right except where p equals t"),
+    (_mae_forward, lambda g, e: np.sign(e) / len(e), "must double"),
+])
+def test_mae_pair_names_each_slip(forward, backward, words, capsys):
+    state, text = outcome(ex.check_mae_pair, forward, backward, capsys=capsys)
+    assert state == FAILED and words in text, text
+
+
+def test_mae_next_to_mse():
+    losses, gradients = loss_plots.mae_and_mse(np.array([-2.0, -0.5, 0.0, 0.5, 10.0]))
+    np.testing.assert_allclose(losses["MAE"], [2, 0.5, 0, 0.5, 10])
+    np.testing.assert_allclose(losses["MSE"], [4, 0.25, 0, 0.25, 100])
+    np.testing.assert_allclose(gradients["MAE"], [-1, -1, 0, 1, 1])  # the same size however far off; 0 at 0
+    np.testing.assert_allclose(gradients["MSE"], [-4, -1, 0, 1, 20])
+    # notebook 03's example: one far-off prediction dominates MSE and its gradient, not MAE
+    prediction, target = np.array([2.5, 0.0, 2.0, 8.0, 11.0]), np.array([3.0, -0.5, 2.0, 7.0, 1.0])
+    assert F.mse_loss(prediction, target) == pytest.approx(101.5 / 5)
+    assert F.l1_loss(prediction, target) == pytest.approx(12 / 5)
+    np.testing.assert_allclose(F.l1_loss_backward(1.0, F.l1_loss_forward(prediction, target)[1]),
+                               [-0.2, 0.2, 0, 0.2, 0.2])
+    fig = loss_plots.plot_mae_versus_mse()
+    assert len(fig.axes) == 3 and "mean 22" in fig.axes[2].get_legend_handles_labels()[1][2]
+    plt.close("all")
+
+
+def test_best_constant_is_the_mean_for_mse_and_the_median_for_mae():
+    values = np.array([1.0, 2.0, 3.0, 4.0, 100.0])
+    constants = np.linspace(0, 110, 11001)
+    mse = [F.mse_loss(np.full(5, c), values) for c in constants]
+    mae = [F.l1_loss(np.full(5, c), values) for c in constants]
+    assert constants[np.argmin(mse)] == pytest.approx(22.0) and constants[np.argmin(mae)] == pytest.approx(3.0)

@@ -40,15 +40,17 @@ COURSE = (
            " widget (N, F, P, stride).",
            slides=27, slide_minutes=40, widget_slides=('4', '7', '10', '15', '17')),
     Lesson("02_activations.ipynb", "Activation functions",
-           "Why a network needs non-linearity: ReLU and its variants, tanh, softplus and softmax.", 30,
+           "Why a network needs non-linearity: ReLU and its variants, sigmoid, tanh and softplus; ReLU and sigmoid "
+           "backward passes written yourself.", 30,
            "In the activation explorer pick an activation, move its parameter (ELU alpha, softplus beta) and the"
            " range: compare each curve with its derivative.",
-           slides=20, slide_minutes=30, widget_slides=('14',)),
+           slides=24, slide_minutes=35, widget_slides=('18',)),
     Lesson("03_sigmoid_and_losses.ipynb", "Sigmoid and losses",
-           "The sigmoid never reaches 0 or 1; MSE versus cross-entropy for yes/no and many-class problems.", 40,
+           "When the sigmoid rounds to exactly 0 or 1; MSE, MAE and cross-entropy; softmax and the gradient y - t, "
+           "written yourself.", 40,
            "In the loss explorer move the prediction away from the target: cross-entropy grows much faster than "
            "MSE.",
-           slides=20, slide_minutes=30, widget_slides=('14',)),
+           slides=23, slide_minutes=35, widget_slides=('19',)),
     Lesson("04_pooling_upsampling_flattening.ipynb", "Pooling, upsampling, flattening",
            "Max, average and min pooling, nearest and bilinear upsampling, and flattening a feature map.", 35,
            "In the pooling explorer change the window and the stride, then the mode (max, average, min): watch "

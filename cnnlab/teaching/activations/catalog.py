@@ -3,8 +3,9 @@
 Every value is computed by :mod:`cnnlab.functional`: the curve by the activation itself, its
 derivative by the activation's ``_backward`` with ``grad_output = 1`` (the chain rule with nothing
 after it gives the local derivative). The formulas and years are the lecture's ("History of
-Activation Functions", in the activation-functions lecture); where the slide spells a name
-differently (LReLU, VLReLU), :attr:`Activation.slide_name` keeps its spelling.
+Activation Functions", in the lecture on CNNs and deep learning); where the slide spells a name
+differently (LReLU, VLReLU), :attr:`Activation.slide_name` keeps its spelling. One year is corrected
+(leaky ReLU, Maas et al. 2013, where the slide says 2011) and :attr:`Activation.note` says so in the table.
 """
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ class Activation:
 
     ``drawn`` says whether :func:`activation_and_derivative` computes it (APL needs learnt hinges, "none"
     and VLReLU are only rows of the history table); ``formula`` (LaTeX) and ``year`` are the history
-    table's, None where the activation is not in it.
+    table's, None where the activation is not in it, with the year corrected where the slide's is wrong;
+    ``note`` says what the table shows differently from the slide, or where the lectures disagree.
     """
 
     name: str
@@ -31,6 +33,7 @@ class Activation:
     formula: str = None
     year: int = None
     slide_name: str = None
+    note: str = ""
 
 
 #: Every activation of the course: the drawn ones in the order the notebook shows them, then the
@@ -41,16 +44,19 @@ ACTIVATIONS = (
     Activation("softplus"),
     Activation("centered softplus", formula=r"y = \ln(e^x + 1) - \ln 2", year=2011, slide_name="(centered) SoftPlus"),
     Activation("ReLU", formula=r"y = \max(x, 0)", year=2010),
-    Activation("leaky ReLU", formula=r"y = \max(x, \alpha x), \alpha \approx 0.01", year=2011, slide_name="LReLU"),
+    Activation("leaky ReLU", formula=r"y = \max(x, \alpha x), \alpha \approx 0.01", year=2013, slide_name="LReLU",
+               note="Maas, Hannun and Ng, 2013; the slide says 2011"),
     Activation("PReLU", formula=r"y = \max(x, \alpha x), \alpha \text{ is learnable}", year=2015),
-    Activation("RReLU", formula=r"y = \max(x, \alpha x), \alpha = \text{random}(0.1, 0.5)", year=2015),
+    Activation("RReLU", formula=r"y = \max(x, \alpha x), \alpha = \text{random}(0.1, 0.5)", year=2015,
+               note=r"Xu et al. 2015 and PyTorch draw $1/\alpha$ from $U(3, 8)$: $\alpha$ in [0.125, 0.333]"),
     Activation("noisy ReLU"),
     Activation("ELU", formula=r"y = x, \text{ if } x \geq 0, \text{ else } \alpha(e^x - 1)", year=2015),
     Activation("maxout", formula=r"y = \max(W_1x + b_1, W_2x + b_2)", year=2013),
     Activation("none", drawn=False, formula=r"y = x"),
     Activation("APL", drawn=False, formula=r"y = \max(x, 0) + \sum_{s=1}^S a_i^s \max(0, -x + b_i^s)", year=2014),
     Activation("very leaky ReLU", drawn=False, formula=r"y = \max(x, \alpha x), \alpha \in 0.1, 0.5", year=2014,
-               slide_name="VLReLU"),
+               slide_name="VLReLU",
+               note=r"slope 0.1 is what the discussion of convolutions calls Leaky ReLU, $\max(0.1x, x)$"),
 )
 
 #: The order of the lecture's history table, by name.
@@ -140,12 +146,12 @@ def history_table():
     Returns
     -------
     IPython.display.Markdown
-        Name as the slide spells it, formula (LaTeX) and year.
+        Name as the slide spells it, formula (LaTeX), year (corrected where the slide's is wrong) and a note.
     """
     by_name = {activation.name: activation for activation in ACTIVATIONS}
-    lines = ["| Name | Formula | Year |", "| --- | --- | --- |"]
+    lines = ["| Name | Formula | Year | Note |", "| --- | --- | --- | --- |"]
     for activation in (by_name[name] for name in _HISTORY_ORDER):
         name = activation.slide_name or activation.name
         year = "-" if activation.year is None else str(activation.year)
-        lines.append(f"| {name} | ${activation.formula}$ | {year} |")
+        lines.append(f"| {name} | ${activation.formula}$ | {year} | {activation.note} |")
     return Markdown("\n".join(lines))

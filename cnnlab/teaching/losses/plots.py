@@ -124,3 +124,64 @@ def plot_losses(prediction=0.5):
         ax.legend(fontsize=8, loc="upper right" if ax is left else "lower right")
     fig.tight_layout()
     return fig
+
+
+def mae_and_mse(errors):
+    """MSE and MAE of each error ``e = p - t``, and their gradients with respect to the prediction, from cnnlab.
+
+    Parameters
+    ----------
+    errors : ndarray, shape (n,)
+
+    Returns
+    -------
+    losses, gradients : dict of str to ndarray, shape (n,)
+        Keys "MSE" and "MAE"; one loss (and one gradient) per error, ``reduction='none'``.
+    """
+    e = np.asarray(errors, dtype=float)
+    target, ones = np.zeros_like(e), np.ones_like(e)
+    losses, gradients = {}, {}
+    for name, forward, backward in (("MSE", F.mse_loss_forward, F.mse_loss_backward),
+                                    ("MAE", F.l1_loss_forward, F.l1_loss_backward)):
+        losses[name], ctx = forward(e, target, reduction="none")
+        gradients[name] = backward(ones, ctx)
+    return losses, gradients
+
+
+def plot_mae_versus_mse(values=(1.0, 2.0, 3.0, 4.0, 100.0)):
+    """MSE and MAE against the error, their gradients, and the best constant prediction for ``values``.
+
+    Left: the loss of one prediction, e^2 and |e|. Middle: the gradient, 2e (grows with the error) and
+    sign(e) (the same size everywhere, undefined at 0 where cnnlab uses 0). Right: the loss of predicting one
+    constant c for all ``values``: MSE is smallest at their mean, MAE at their median.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    values = np.asarray(values, dtype=float)
+    e = np.linspace(-3, 3, 601)
+    losses, gradients = mae_and_mse(e)
+    constants = np.linspace(values.min() - 5, values.max() + 5, 1201)
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(12, 3.8))
+    for name in ("MSE", "MAE"):
+        left.plot(e, losses[name], label=name)
+        middle.plot(e, gradients[name], label=name)
+        fit = [float((F.mse_loss if name == "MSE" else F.l1_loss)(np.full_like(values, c), values)) for c in constants]
+        right.plot(constants, fit, label=name)
+    for ax, title, ylabel in ((left, "loss of one prediction", "loss"),
+                              (middle, "gradient with respect to the prediction", "d loss / d p")):
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel("error p - t")
+        ax.set_ylabel(ylabel)
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.legend(fontsize=9)
+    right.axvline(values.mean(), color="C0", ls="--", lw=1, label=f"mean {values.mean():g}")
+    right.axvline(np.median(values), color="C1", ls="--", lw=1, label=f"median {np.median(values):g}")
+    right.set_yscale("log")
+    right.set_title(f"one constant c for {values.tolist()}", fontsize=10)
+    right.set_xlabel("c")
+    right.set_ylabel("loss (log scale)")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
