@@ -178,7 +178,7 @@ def test_output_size_message_shows_the_fraction_or_the_size():
     assert conv_widgets._size_message(7, 3, 1, 1).endswith("output 7 pixels")
 
 
-# --- exercise 1.1 -----------------------------------------------------------------------------
+# --- exercise 01.1 ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("answer, hint", [
     (lambda: -12, "flipped"),
@@ -202,7 +202,7 @@ def test_output_cell_right_and_stub(capsys):
     assert outcome_after_title(ex.check_output_cell, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# --- exercise 1.2 -----------------------------------------------------------------------------
+# --- exercise 01.4 ----------------------------------------------------------------------------
 
 def right_size(n, kernel_size, stride=1, padding=0):
     span = n - kernel_size + 2 * padding
@@ -232,7 +232,7 @@ def test_output_size_right_and_stub(capsys):
     assert outcome_after_title(ex.check_output_size, stub, capsys=capsys)[0] == checks.NOT_DONE
 
 
-# --- exercises 1.3 and 1.4 --------------------------------------------------------------------
+# --- exercises 01.2 and 01.3 ------------------------------------------------------------------
 
 def loops(image, kernel, stride=1, flip=False, start_step=None, extra=1, same_size=False):
     """A correlate2d with switchable mistakes."""

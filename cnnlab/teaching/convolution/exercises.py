@@ -19,7 +19,7 @@ from ..lecture_data import EDGE_IMAGE, VERTICAL_EDGE_FILTER
 __all__ = ["PATCH", "SOBEL", "check_output_cell", "check_output_size", "check_correlate2d_loops",
            "check_correlate2d_fast"]
 
-#: The 3x3 patch and kernel of exercise 1.1.
+#: The 3x3 patch and kernel of exercise 01.1.
 PATCH = np.array([[3.0, 1.0, 0.0],
                   [4.0, 2.0, 1.0],
                   [5.0, 0.0, 2.0]])
@@ -28,7 +28,7 @@ SOBEL = np.array([[1.0, 0.0, -1.0],
                   [1.0, 0.0, -1.0]])
 
 
-@exercise("1.1 One output cell by hand")
+@exercise("01.1 One output cell by hand")
 def check_output_cell(output_cell):
     """``output_cell()`` returns the cross-correlation of :data:`SOBEL` with :data:`PATCH` (one number)."""
     answer = call(output_cell)
@@ -64,7 +64,7 @@ def _size_mistakes(n, f, s, p):
             ((n + f + 2 * p) // s + 1, "subtract the kernel size F, the kernel needs that room"))
 
 
-@exercise("1.2 The output size")
+@exercise("01.4 The output size")
 def check_output_size(output_size):
     """``output_size(n, kernel_size, stride=1, padding=0)`` follows (N - F + 2P) / S + 1 and rejects fractions."""
     for n, f, s, p, expected in _CASES:
@@ -142,7 +142,7 @@ def _uses_python_loop(function):
     return any(isinstance(node, loops) for node in ast.walk(tree))
 
 
-@exercise("1.3 Cross-correlation with loops")
+@exercise("01.2 Cross-correlation with loops")
 def check_correlate2d_loops(correlate2d_loops):
     """``correlate2d_loops(image, kernel, stride=1)`` equals ``cnnlab.correlate2d`` (no padding)."""
     cases = _inputs()
@@ -151,7 +151,7 @@ def check_correlate2d_loops(correlate2d_loops):
     return f"it matches cnnlab.correlate2d on {len(cases)} cases, strides 1 to 3."
 
 
-@exercise("1.4 Cross-correlation without loops")
+@exercise("01.3 Cross-correlation without loops")
 def check_correlate2d_fast(correlate2d_fast):
     """``correlate2d_fast(image, kernel, stride=1)`` equals ``cnnlab.correlate2d`` with no Python loop."""
     cases = _inputs() + ((np.random.default_rng(2).random((64, 80)), np.random.default_rng(3).normal(size=(5, 3)), 2),)
