@@ -330,3 +330,221 @@ def test_six_5x5x3_filters_on_a_32x32x3_image_give_28x28x6():
 def test_convolution_flips_the_sign_of_the_edge_example():
     np.testing.assert_array_equal(cnnlab.convolve2d(lecture.EDGE_IMAGE, lecture.VERTICAL_EDGE_FILTER),
                                   -lecture.SLIDE_EDGE_STRIDE_1)
+
+
+# --- build it yourself: exercise 01.5, zero padding --------------------------------------------
+
+def stub(*args, **options):
+    """An unfinished exercise, as the student version leaves it."""
+    raise NotImplementedError
+
+
+def right_pad(x, p):
+    n, c, h, w = x.shape
+    padded = np.zeros((n, c, h + 2 * p, w + 2 * p))
+    padded[:, :, p:p + h, p:p + w] = x
+    return padded
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda x, p: np.pad(x, p), "batch and channel axes too"),
+    (lambda x, p: np.pad(x, ((0, 0), (0, 0), (0, p), (0, p))), "one side only"),
+    (lambda x, p: np.pad(x, ((0, 0), (0, 0), (2 * p, 2 * p), (2 * p, 2 * p))), "not 2p"),
+    (lambda x, p: np.pad(x, ((0, 0), (0, 0), (0, 2 * p), (0, 2 * p))), "one side"),
+    (lambda x, p: np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), mode="edge"), "mode='edge'"),
+    (lambda x, p: right_pad(x, p) + (right_pad(x, p) == 0), "should be zeros"),
+    (lambda x, p: None, "return"),
+])
+def test_pad_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(ex.check_pad, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_pad_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_pad, right_pad, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_pad, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+# --- build it yourself: exercises 01.7 and 01.8, conv2d forward ---------------------------------
+
+def conv_loops(x, weight, bias, stride=1, padding=0, flip=False, step=None, pad_it=True, bias_mode="per filter",
+               channels="summed"):
+    """A conv2d forward as four loops, with switchable mistakes."""
+    weight = weight[..., ::-1, ::-1] if flip else weight
+    padded = right_pad(x, padding) if pad_it else x
+    move = stride if step is None else step
+    (batch, depth, height, width), (filters, _, kh, kw) = padded.shape, weight.shape
+    out_h, out_w = (height - kh) // stride + 1, (width - kw) // stride + 1
+    out = np.zeros((batch, filters, depth, out_h, out_w) if channels == "kept" else (batch, filters, out_h, out_w))
+    for n in range(batch):
+        for f in range(filters):
+            for y in range(out_h):
+                for x_ in range(out_w):
+                    patch = padded[n, :, y * move:y * move + kh, x_ * move:x_ * move + kw]
+                    if channels == "kept":
+                        out[n, f, :, y, x_] = np.sum(patch * weight[f], axis=(1, 2))
+                        continue
+                    if channels == "first":
+                        value = np.sum(patch[0] * weight[f, 0])
+                    elif channels == "first slice":
+                        value = np.sum(patch * weight[f, :1])
+                    else:
+                        value = np.sum(patch * weight[f])
+                    extra = {"per filter": bias[f], "none": 0.0, "all": bias.sum(), "first": bias[0],
+                             "per channel": depth * bias[f]}[bias_mode]
+                    out[n, f, y, x_] = value + extra
+    return out
+
+
+def conv_fast(x, weight, bias, stride=1, padding=0):
+    windows = sliding_window_view(right_pad(x, padding), weight.shape[2:], axis=(2, 3))[:, :, ::stride, ::stride]
+    return np.einsum("ncyxij,fcij->nfyx", windows, weight) + bias[None, :, None, None]
+
+
+CONV_MISTAKES = [
+    (dict(flip=True), "true convolution"),
+    (dict(step=1), "one pixel apart"),
+    (dict(pad_it=False), "forgot the padding"),
+    (dict(bias_mode="none"), "left out the bias"),
+    (dict(bias_mode="all"), "every filter's bias"),
+    (dict(bias_mode="first"), "bias[0]"),
+    (dict(bias_mode="per channel"), "once per input channel"),
+    (dict(channels="first"), "first input channel only"),
+    (dict(channels="first slice"), "first kernel slice"),
+    (dict(channels="kept"), "one map per input channel"),
+]
+
+
+@pytest.mark.parametrize("mistake, hint", CONV_MISTAKES)
+def test_conv2d_loops_hints(mistake, hint, capsys):
+    def wrong(x, weight, bias, stride=1, padding=0):
+        return conv_loops(x, weight, bias, stride, padding, **mistake)
+    result, printed = outcome_after_title(ex.check_conv2d_loops, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_conv2d_loops_hints_for_a_forgotten_stride_and_a_wrong_size(capsys):
+    def unstrided(x, weight, bias, stride=1, padding=0):
+        return conv_loops(x, weight, bias, 1, padding)
+    result, printed = outcome_after_title(ex.check_conv2d_loops, unstrided, capsys=capsys)
+    assert result == checks.FAILED and "forgot the stride" in printed
+
+    def one_short(x, weight, bias, stride=1, padding=0):
+        return conv_loops(x, weight, bias, stride, padding)[:, :, :-1]
+    result, printed = outcome_after_title(ex.check_conv2d_loops, one_short, capsys=capsys)
+    assert result == checks.FAILED and "(H + 2P - kH) // S + 1 = (5 + 2*0 - 3) // 1 + 1 = 3" in printed
+
+
+def test_conv2d_loops_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_conv2d_loops, conv_loops, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_conv2d_loops, cnnlab.functional.conv2d_naive, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_conv2d_loops, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+def test_conv2d_fast_passes_and_rejects_loops_over_positions(capsys):
+    result, printed = outcome_after_title(ex.check_conv2d_fast, conv_fast, capsys=capsys)
+    assert result == checks.PASSED and "576 output positions" in printed
+
+    def kernel_offsets(x, weight, bias, stride=1, padding=0):
+        padded = right_pad(x, padding)
+        kh, kw = weight.shape[2:]
+        out_h, out_w = (padded.shape[2] - kh) // stride + 1, (padded.shape[3] - kw) // stride + 1
+        out = np.zeros((x.shape[0], weight.shape[0], out_h, out_w)) + bias[None, :, None, None]
+        for i in range(kh):
+            for j in range(kw):
+                shifted = padded[:, :, i:i + stride * out_h:stride, j:j + stride * out_w:stride]
+                out += np.einsum("ncyx,fc->nfyx", shifted, weight[:, :, i, j])
+        return out
+    assert outcome_after_title(ex.check_conv2d_fast, kernel_offsets, capsys=capsys)[0] == checks.PASSED
+
+    result, printed = outcome_after_title(ex.check_conv2d_fast, conv_loops, capsys=capsys)
+    assert result == checks.FAILED and "still loops over them" in printed
+
+    def flipped(x, weight, bias, stride=1, padding=0):
+        return conv_fast(x, weight[..., ::-1, ::-1], bias, stride, padding)
+    result, printed = outcome_after_title(ex.check_conv2d_fast, flipped, capsys=capsys)
+    assert result == checks.FAILED and "true convolution" in printed
+    assert outcome_after_title(ex.check_conv2d_fast, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+# --- build it yourself: exercise 01.9, conv2d backward ------------------------------------------
+
+def conv_backward(grad_output, x, weight, stride=1, padding=0, step=None, batch="summed", bias="summed",
+                  crop="every side", flip=False, filters="all"):
+    """A conv2d backward as loops (the scatter form), with switchable mistakes."""
+    padded = right_pad(x, padding)
+    move = stride if step is None else step
+    grad_padded, grad_weight = np.zeros_like(padded), np.zeros_like(weight)
+    n_images, n_filters, out_h, out_w = grad_output.shape
+    kh, kw = weight.shape[2:]
+    applied = weight[..., ::-1, ::-1] if flip else weight
+    for n in range(n_images):
+        contribution = np.zeros_like(weight)
+        for f in range(n_filters):
+            for y in range(out_h):
+                for x_ in range(out_w):
+                    rows, cols = slice(y * move, y * move + kh), slice(x_ * move, x_ * move + kw)
+                    g = grad_output[n, f, y, x_]
+                    contribution[f] += g * padded[n, :, rows, cols]
+                    if filters == "all" or f == 0:
+                        grad_padded[n, :, rows, cols] += g * applied[f]
+        grad_weight = contribution if batch == "last image" else grad_weight + contribution
+    if batch == "mean":
+        grad_weight = grad_weight / n_images
+    h, w = x.shape[2:]
+    grad_input = {"every side": grad_padded[:, :, padding:padding + h, padding:padding + w],
+                  "top-left": grad_padded[:, :, :h, :w], "none": grad_padded}[crop]
+    grad_bias = {"summed": grad_output.sum(axis=(0, 2, 3)), "per position": grad_output.sum(axis=0),
+                 "first image": grad_output[0].sum(axis=(1, 2)), "mean": grad_output.mean(axis=(0, 2, 3))}[bias]
+    return grad_input, grad_weight, grad_bias
+
+
+BACKWARD_MISTAKES = [
+    (dict(batch="last image"), "one image's contribution only"),
+    (dict(batch="mean"), "divided by the batch size"),
+    (dict(bias="per position"), "over the batch AND every position"),
+    (dict(bias="first image"), "first image only"),
+    (dict(bias="mean"), "grad_bias is a mean"),
+    (dict(crop="none"), "crop the padding back off"),
+    (dict(crop="top-left"), "cropped from the top-left corner"),
+    (dict(step=1), "ignores the stride"),
+    (dict(flip=True), "filter unflipped"),
+    (dict(filters="first"), "first filter's contribution only"),
+]
+
+
+@pytest.mark.parametrize("mistake, hint", BACKWARD_MISTAKES)
+def test_conv2d_backward_hints(mistake, hint, capsys):
+    def wrong(grad_output, x, weight, stride=1, padding=0):
+        return conv_backward(grad_output, x, weight, stride, padding, **mistake)
+    result, printed = outcome_after_title(ex.check_conv2d_backward, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed, printed
+
+
+def test_conv2d_backward_hints_for_a_flipped_weight_gradient_and_missing_arrays(capsys):
+    def flipped_weight(grad_output, x, weight, stride=1, padding=0):
+        grad_input, grad_weight, grad_bias = conv_backward(grad_output, x, weight, stride, padding)
+        return grad_input, grad_weight[..., ::-1, ::-1], grad_bias
+    result, printed = outcome_after_title(ex.check_conv2d_backward, flipped_weight, capsys=capsys)
+    assert result == checks.FAILED and "grad_weight is flipped" in printed
+
+    def two(grad_output, x, weight, stride=1, padding=0):
+        return conv_backward(grad_output, x, weight, stride, padding)[:2]
+    result, printed = outcome_after_title(ex.check_conv2d_backward, two, capsys=capsys)
+    assert result == checks.FAILED and "return three arrays" in printed
+
+
+def test_conv2d_backward_right_checked_by_gradcheck_and_stub(capsys):
+    result, printed = outcome_after_title(ex.check_conv2d_backward, conv_backward, capsys=capsys)
+    assert result == checks.PASSED and "gradcheck" in printed and "below 1e-06" in printed
+    assert outcome_after_title(ex.check_conv2d_backward, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+def test_the_backward_check_compares_with_the_library_s_loop_reference():
+    """The scatter loops above are the reference's own: F.conv2d_naive_backward gives the same three arrays."""
+    rng = np.random.default_rng(3)
+    x, weight = rng.normal(size=(2, 3, 6, 5)), rng.normal(size=(2, 3, 3, 3))
+    out, ctx = cnnlab.functional.conv2d_naive_forward(x, weight, np.zeros(2), stride=2, padding=1)
+    g = rng.normal(size=out.shape)
+    for mine, reference in zip(conv_backward(g, x, weight, 2, 1), cnnlab.functional.conv2d_naive_backward(g, ctx)):
+        np.testing.assert_allclose(mine, reference, atol=1e-12)

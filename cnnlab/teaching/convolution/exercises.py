@@ -15,9 +15,10 @@ import cnnlab
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned
 from .plots import products_text
 from ..lecture_data import EDGE_IMAGE, VERTICAL_EDGE_FILTER
+from .build_exercises import check_conv2d_backward, check_conv2d_fast, check_conv2d_loops, check_pad
 
 __all__ = ["PATCH", "SOBEL", "check_output_cell", "check_output_size", "check_correlate2d_loops",
-           "check_correlate2d_fast"]
+           "check_correlate2d_fast", "check_pad", "check_conv2d_loops", "check_conv2d_fast", "check_conv2d_backward"]
 
 #: The 3x3 patch and kernel of exercise 01.1.
 PATCH = np.array([[3.0, 1.0, 0.0],
