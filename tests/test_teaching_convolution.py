@@ -13,7 +13,7 @@ from cnnlab.kernels import KERNELS  # noqa: E402
 from cnnlab.teaching import checks, lecture_data as lecture  # noqa: E402
 from cnnlab.teaching import drawing  # noqa: E402
 from cnnlab.teaching.convolution import exercises as ex  # noqa: E402
-from cnnlab.teaching.convolution import plots  # noqa: E402
+from cnnlab.teaching.convolution import counting, plots  # noqa: E402
 from cnnlab.teaching.convolution import widgets as conv_widgets  # noqa: E402
 from cnnlab.teaching.images import SAMPLE_IMAGES, load_color_image, load_image  # noqa: E402
 from _teaching_helpers import outcome_after_title  # noqa: E402
@@ -303,15 +303,62 @@ def test_output_size_examples_of_the_lecture():
     assert cnnlab.output_size(32, 5) == 28
 
 
-def test_visit_counts_corners_once_centre_nine_times_and_four_at_stride_2():
-    def visits(stride):
-        positions = cnnlab.output_size(5, 3, stride=stride)
-        return cnnlab.functional.conv_transpose2d(np.ones((1, 1, positions, positions)), np.ones((1, 1, 3, 3)),
-                                                  stride=stride)[0, 0]
-    stride_1, stride_2 = visits(1), visits(2)
-    assert stride_1[0, 0] == 1 and stride_1[2, 2] == 9
-    assert stride_2[0, 0] == 1 and stride_2[2, 2] == 4  # the slide's "centre four times"
-    np.testing.assert_array_equal(stride_1, cnnlab.correlate2d(np.ones((3, 3)), np.ones((3, 3)), padding=2))
+def test_centre_visited_four_times_holds_for_a_4x4_image_at_stride_1_and_the_5x5_at_stride_2():
+    """The padding slide's "centre visited four times, corners once, stride = 1" (notebook 01 computes both cases)."""
+    four_by_four = counting.visit_counts(4, 3)
+    np.testing.assert_array_equal(four_by_four, [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]])
+    five_stride_1, five_stride_2 = counting.visit_counts(5, 3), counting.visit_counts(5, 3, stride=2)
+    assert five_stride_1[0, 0] == 1 and five_stride_1[2, 2] == 9
+    assert five_stride_2[0, 0] == 1 and five_stride_2[2, 2] == 4
+    np.testing.assert_array_equal(five_stride_1, cnnlab.correlate2d(np.ones((3, 3)), np.ones((3, 3)), padding=2))
+    # by hand: a pixel's count is (windows over its row) x (windows over its column)
+    rows = [sum(start <= r < start + 3 for start in range(0, 3, 2)) for r in range(5)]
+    np.testing.assert_array_equal(five_stride_2, np.outer(rows, rows))
+    assert counting.visit_counts(5, 3, padding=1).min() == 4
+
+
+def test_receptive_fields_measured_by_the_backward_pass_follow_the_rule():
+    assert [counting.receptive_field_size([(3, 1)] * depth, size=21) for depth in (1, 2, 3)] == [3, 5, 7]
+    assert counting.receptive_field_size([(3, 1), (3, 2), (3, 1)], size=21) == 9
+    layers = [(3, 1), (3, 2), (3, 1), (3, 2), (3, 1), (3, 2)]
+    assert [counting.receptive_field_size(layers[:d], size=96) for d in range(1, 7)] == [3, 5, 9, 13, 21, 29]
+    field = counting.receptive_field_map([(3, 1)] * 2, size=9)
+    np.testing.assert_array_equal(field[2:7, 2:7], cnnlab.correlate2d(np.ones((3, 3)), np.ones((3, 3)), padding=2))
+    assert field.sum() == 81 and (field[:2] == 0).all()  # 9 x 9 paths, nothing outside the 5x5 field
+    with pytest.raises(ValueError, match="too small"):
+        counting.receptive_field_map([(3, 1)] * 4, size=9)
+
+
+def test_a_1x1_convolution_is_a_dense_layer_on_every_pixel():
+    rng = np.random.default_rng(0)
+    x, mix, bias = rng.normal(size=(2, 3, 4, 5)), rng.normal(size=(2, 3)), rng.normal(size=2)
+    conv = cnnlab.functional.conv2d(x, mix[:, :, None, None], bias)
+    dense = cnnlab.functional.linear(x.transpose(0, 2, 3, 1).reshape(-1, 3), mix, bias)
+    np.testing.assert_allclose(conv, dense.reshape(2, 4, 5, 2).transpose(0, 3, 1, 2))
+    assert cnnlab.nn.Conv2d(256, 64, kernel_size=1, rng=0).num_parameters == 16_448
+    assert cnnlab.nn.Conv2d(256, 64, kernel_size=3, rng=0).num_parameters == 147_520
+
+
+def test_each_output_channel_sums_the_correlations_of_every_input_channel():
+    rng = np.random.default_rng(1)
+    x, weight, bias = rng.normal(size=(3, 9, 8)), rng.normal(size=(4, 3, 5, 5)), rng.normal(size=4)
+    maps = cnnlab.functional.conv2d(x[None], weight, bias)[0]
+    for f in range(4):
+        np.testing.assert_allclose(maps[f], sum(cnnlab.correlate2d(x[c], weight[f, c]) for c in range(3)) + bias[f])
+
+
+def test_channel_sum_receptive_field_and_hierarchy_plots():
+    image, weight = np.random.default_rng(2).random((3, 8, 8)), np.ones((3, 3, 3))
+    correlations = np.stack([cnnlab.correlate2d(image[c], weight[c]) for c in range(3)])
+    fig = plots.plot_channel_sum(image, weight, correlations, correlations.sum(0), bias=0.5)
+    assert "sum + bias 0.5" in fig.axes[7].get_title() and fig.axes[0].get_title() == "input channel 0"
+    fields = [counting.receptive_field_map([(3, 1)] * d, size=11) for d in (1, 2)]
+    fig = plots.plot_receptive_fields(fields, ["a", "b"])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    fig = plots.plot_feature_hierarchy(np.zeros((32, 32, 3)), (10, 12), [3, 5], ["layer 1", "layer 2"])
+    squares = fig.axes[0].patches
+    assert [(p.get_width(), p.get_xy()) for p in squares] == [(3, (10.0, 8.0)), (5, (9.0, 7.0))]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["layer 1: 3x3", "layer 2: 5x5"]
 
 
 def test_parameter_counts_corrected_for_channels_and_biases():
@@ -548,3 +595,95 @@ def test_the_backward_check_compares_with_the_library_s_loop_reference():
     g = rng.normal(size=out.shape)
     for mine, reference in zip(conv_backward(g, x, weight, 2, 1), cnnlab.functional.conv2d_naive_backward(g, ctx)):
         np.testing.assert_allclose(mine, reference, atol=1e-12)
+
+
+# --- exercise 01.6, many channels in and out -----------------------------------------------------
+
+def multi_in_out(image, weight, bias, mistake=None):
+    maps = []
+    for f in range(weight.shape[0]):
+        per_channel = [cnnlab.correlate2d(image[c], weight[f, 0 if mistake == "first slice" else c])
+                       for c in range(image.shape[0])]
+        if mistake == "kept":
+            maps.append(np.stack(per_channel))
+            continue
+        maps.append(sum(per_channel) + (0 if mistake == "no bias" else bias[f]))
+    return maps[0] if mistake == "one map" else np.stack(maps)
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    ("first slice", "first kernel slice"), ("kept", "one map per filter AND channel"), ("no bias", "left out the bias"),
+    ("one map", "each of the 2 filters gives its own map"),
+])
+def test_conv_multi_in_out_hints(mistake, hint, capsys):
+    result, printed = outcome_after_title(ex.check_conv_multi_in_out, lambda i, w, b: multi_in_out(i, w, b, mistake),
+                                          capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_conv_multi_in_out_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_conv_multi_in_out, multi_in_out, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_conv_multi_in_out, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+# --- exercise 01.10, a 1x1 convolution ------------------------------------------------------------
+
+def one_by_one(x, weight, bias):
+    return np.einsum("nchw,fc->nfhw", x, weight[:, :, 0, 0]) + bias[None, :, None, None]
+
+
+def test_conv1x1_hints(capsys):
+    def transposed(x, weight, bias):
+        return np.einsum("nchw,cf->nfhw", x, weight[:, :, 0, 0]) + bias[None, :, None, None]
+
+    def shapes_only(x, weight, bias):  # right for 2 of the 3 cases: F == C only in the second
+        return transposed(x, weight, bias) if weight.shape[0] == weight.shape[1] else one_by_one(x, weight, bias)
+    result, printed = outcome_after_title(ex.check_conv1x1, shapes_only, capsys=capsys)
+    assert result == checks.FAILED and "weight transposed" in printed
+
+    result, printed = outcome_after_title(ex.check_conv1x1, lambda x, w, b: one_by_one(x, w, 0 * b), capsys=capsys)
+    assert result == checks.FAILED and "left out the bias" in printed
+
+    def per_pixel(x, weight, bias):
+        out = np.zeros((x.shape[0], weight.shape[0]) + x.shape[2:])
+        for h in range(x.shape[2]):
+            for w in range(x.shape[3]):
+                out[:, :, h, w] = x[:, :, h, w] @ weight[:, :, 0, 0].T + bias
+        return out
+    result, printed = outcome_after_title(ex.check_conv1x1, per_pixel, capsys=capsys)
+    assert result == checks.FAILED and "loops over them" in printed
+
+
+def test_conv1x1_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_conv1x1, one_by_one, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_conv1x1, stub, capsys=capsys)[0] == checks.NOT_DONE
+
+
+# --- exercise 01.11, the receptive field -----------------------------------------------------------
+
+def field_rule(layers):
+    field, jump = 1, 1
+    for kernel_size, stride in layers:
+        field += (kernel_size - 1) * jump
+        jump *= stride
+    return field
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda layers: 1 + sum(k - 1 for k, _ in layers), "ignored the strides"),
+    (lambda layers: field_rule([(k, s) for k, s in layers]) - 1, "forgot the + 1"),
+    (lambda layers: sum(k for k, _ in layers), "adding kernel sizes"),
+    (lambda layers: 1 + sum((k - 1) * int(np.prod([s for _, s in layers[:i + 1]])) for i, (k, _) in enumerate(layers)),
+     "each layer's own stride"),
+    (lambda layers: None, "return"),
+    (lambda layers: 4, "start from r = 1"),
+])
+def test_receptive_field_hints(wrong, hint, capsys):
+    result, printed = outcome_after_title(ex.check_receptive_field, wrong, capsys=capsys)
+    assert result == checks.FAILED and hint in printed
+
+
+def test_receptive_field_right_and_stub(capsys):
+    assert outcome_after_title(ex.check_receptive_field, field_rule, capsys=capsys)[0] == checks.PASSED
+    assert outcome_after_title(ex.check_receptive_field, stub, capsys=capsys)[0] == checks.NOT_DONE
+    assert [field_rule(layers) for layers in ex.STACKS] == [3, 7, 7, 13, 16, 19]  # by hand, from the rule

@@ -1,4 +1,4 @@
-"""Checks for the build-it-yourself exercises of notebook 01: zero padding, conv2d forward and backward.
+"""Checks for the layer exercises of notebook 01: zero padding, channels, conv2d forward and backward, 1x1.
 
 The student writes the layer. Each check compares it with cnnlab's reference (``F.conv2d_naive_forward``
 and the public pair ``F.conv2d_forward`` / ``F.conv2d_backward``) on small random inputs; the backward
@@ -15,7 +15,8 @@ import cnnlab.functional as F
 
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned
 
-__all__ = ["check_pad", "check_conv2d_loops", "check_conv2d_fast", "check_conv2d_backward"]
+__all__ = ["check_pad", "check_conv_multi_in_out", "check_conv2d_loops", "check_conv2d_fast", "check_conv2d_backward",
+           "check_conv1x1"]
 
 
 def _as_array(answer, what):
@@ -67,6 +68,34 @@ def check_pad(pad):
 
 
 # ----------------------------------------------------------------------------------------------
+# 01.6 many channels in, many out, from 2-D correlations
+# ----------------------------------------------------------------------------------------------
+
+@exercise("01.6 Many channels in, many channels out")
+def check_conv_multi_in_out(conv_multi_in_out):
+    """``conv_multi_in_out(image, weight, bias)``, image (C, H, W) and weight (F, C, kH, kW), gives the
+    (F, H_out, W_out) maps of ``F.conv2d`` on a batch of one."""
+    rng = np.random.default_rng(6)
+    for channels, filters, kernel in ((3, 2, (3, 3)), (2, 4, (2, 3)), (3, 6, (5, 5))):
+        image, w = rng.normal(size=(channels, 7, 8)), rng.normal(size=(filters, channels) + kernel)
+        b = rng.normal(size=filters)
+        expected = F.conv2d(image[None], w, b)[0]
+        answer = _as_array(call(conv_multi_in_out, image.copy(), w.copy(), b.copy()), "the output maps")
+        case = f"for a {channels}-channel image and {filters} filters of {channels}x{kernel[0]}x{kernel[1]}:"
+        if answer.shape != expected.shape:
+            expect(answer.shape != (filters, channels) + expected.shape[1:],
+                   f"{case} your output is {answer.shape}: one map per filter AND channel. Add the {channels} "
+                   "correlations of each filter into one map.")
+            expect(answer.shape != expected.shape[1:],
+                   f"{case} your output is one map, {answer.shape}: each of the {filters} filters gives its own "
+                   f"map; stack them into {expected.shape}.")
+            raise Hint(f"{case} your output is {answer.shape}, expected (F, H_out, W_out) = {expected.shape}.")
+        _compare_forward(answer[None], image[None], w, b, 1, 0)
+    return ("output map f is bias[f] + the sum over c of correlate2d(image[c], weight[f, c]), as F.conv2d "
+            "computes it.")
+
+
+# ----------------------------------------------------------------------------------------------
 # 01.7 and 01.8 conv2d forward: loops, then vectorised
 # ----------------------------------------------------------------------------------------------
 
@@ -109,8 +138,13 @@ def _forward_mistakes(x, w, b, stride, padding, out_hw):
 
 def _diagnose_forward(function, x, w, b, stride, padding):
     """Compare one call with ``F.conv2d_naive_forward``; raise a Hint naming the likely mistake."""
-    expected, _ = F.conv2d_naive_forward(x, w, b, stride, padding)
     answer = _as_array(call(function, x.copy(), w.copy(), b.copy(), stride=stride, padding=padding), "the output")
+    _compare_forward(answer, x, w, b, stride, padding)
+
+
+def _compare_forward(answer, x, w, b, stride, padding):
+    """Hold ``answer`` (N, F, H_out, W_out) to ``F.conv2d_naive_forward``; raise a Hint naming the likely mistake."""
+    expected, _ = F.conv2d_naive_forward(x, w, b, stride, padding)
     (n, c, h, width), (filters, _, kh, kw) = x.shape, w.shape
     out_h, out_w = expected.shape[2:]
     case = f"for x {x.shape}, weight {w.shape}, stride {stride}, padding {padding}:"
@@ -323,3 +357,27 @@ def check_conv2d_backward(conv2d_backward_loops):
     expect(result.passed, f"your gradients match F.conv2d_backward but not the numerical gradient: {result}")
     return (f"it matches F.conv2d_backward on {len(cases)} random batches (strides 1 and 2, padding 0 and 1), "
             f"and cnnlab.gradcheck's centred differences agree: every relative error is below {result.threshold:.0e}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# 01.10 a 1x1 convolution
+# ----------------------------------------------------------------------------------------------
+
+@exercise("01.10 A 1x1 convolution without loops")
+def check_conv1x1(conv1x1):
+    """``conv1x1(x, weight, bias)``, weight (F, C, 1, 1), equals ``F.conv2d`` with no Python loop over pixels."""
+    rng = np.random.default_rng(11)
+    for (n, c, h, w), filters in (((2, 3, 4, 5), 2), ((1, 4, 3, 3), 4), ((2, 6, 5, 4), 3)):
+        x, weight, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(filters, c, 1, 1)), rng.normal(size=filters)
+        answer = _as_array(call(conv1x1, x.copy(), weight.copy(), b.copy()), "the output")
+        if filters == c:
+            expect(not _same(answer, F.conv2d(x, weight.transpose(1, 0, 2, 3), b)),
+                   f"for x {x.shape} and weight {weight.shape}: you used the weight transposed. Output channel f "
+                   "mixes the input channels with row f: out[:, f] = sum over c of weight[f, c, 0, 0] * x[:, c].")
+        _compare_forward(answer, x, weight, b, 1, 0)
+    x, weight, b = rng.normal(size=(1, 3, 16, 16)), rng.normal(size=(2, 3, 1, 1)), rng.normal(size=2)
+    _, lines = _lines_run(conv1x1, x, weight, b)
+    expect(lines < 16 * 16,
+           f"the numbers are right, but Python ran {lines} lines of your code for 256 pixels: it loops over them. "
+           "One matrix product does every pixel: np.einsum('nchw,fc->nfhw', x, weight[:, :, 0, 0]).")
+    return "every pixel's C channels go through the same dense layer: weight[:, :, 0, 0] @ pixel + bias."
