@@ -60,6 +60,9 @@ def receptive_field_map(layers, size=64):
 
 
 def receptive_field_size(layers, size=64):
-    """The side, in input pixels, of the receptive field of one output of ``layers`` (see :func:`receptive_field_map`)."""
+    """The side, in input pixels, of the receptive field of one output of ``layers``.
+
+    Measured on :func:`receptive_field_map`: the rows that hold any path to the output.
+    """
     rows = np.flatnonzero(receptive_field_map(layers, size).any(axis=1))
     return int(rows[-1] - rows[0] + 1)

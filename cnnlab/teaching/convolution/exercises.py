@@ -39,14 +39,16 @@ def check_output_cell(output_cell):
     expected = float(cnnlab.correlate2d(PATCH, SOBEL)[0, 0])
     expect_returned(answer, "the number")
     expect(np.size(answer) == 1,
-           f"you returned {np.size(answer)} numbers; multiply each pixel by its weight, then add them all into one number.")
+           f"you returned {np.size(answer)} numbers; multiply each pixel by its weight, then add them all into "
+           "one number.")
     answer = float(np.ravel(answer)[0])
     flipped = float(cnnlab.convolve2d(PATCH, SOBEL)[0, 0])
     expect(not np.isclose(answer, flipped) or np.isclose(flipped, expected),
            f"{answer:g} is what you get with the kernel flipped (that is convolution). A CNN layer slides the "
            "kernel as it is: the top-left weight multiplies the top-left pixel.")
     expect(not np.isclose(answer, PATCH.sum()),
-           f"{answer:g} is the sum of the pixels alone: multiply each pixel by the kernel weight at the same place first.")
+           f"{answer:g} is the sum of the pixels alone: multiply each pixel by the kernel weight at the same "
+           "place first.")
     transposed = float(cnnlab.correlate2d(PATCH, SOBEL.T)[0, 0])
     expect(not np.isclose(answer, transposed),
            f"{answer:g} pairs the patch's rows with the kernel's columns (kernel transposed): pair them row by row.")
@@ -102,7 +104,8 @@ def _diagnose(function, image, kernel, stride):
     """Compare one call with cnnlab.correlate2d; raise a Hint naming the likely mistake."""
     expected = cnnlab.correlate2d(image, kernel, stride=stride)
     answer = call(function, image.copy(), kernel.copy(), stride=stride)
-    case = f"for a {image.shape[0]}x{image.shape[1]} image, a {kernel.shape[0]}x{kernel.shape[1]} kernel and stride {stride}"
+    case = (f"for a {image.shape[0]}x{image.shape[1]} image, a {kernel.shape[0]}x{kernel.shape[1]} kernel "
+            f"and stride {stride}")
     expect_returned(answer, "the output")
     answer = np.asarray(answer, dtype=float)
     (h, w), (kh, kw) = image.shape, kernel.shape

@@ -83,7 +83,8 @@ def plot_sliding_window(image, kernel, output, step, stride=1, padding=0, show_r
     window = padded[top:top + kernel.shape[0], left:left + kernel.shape[1]]
 
     blank = np.arange(out_rows * out_cols).reshape(out_rows, out_cols) > step
-    fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), gridspec_kw={"width_ratios": [in_cols, kernel.shape[1] + 1, out_cols + 1]})
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4.2),
+                             gridspec_kw={"width_ratios": [in_cols, kernel.shape[1] + 1, out_cols + 1]})
     draw_grid(axes[0], padded[:in_rows, :in_cols], "input" + (" (zero padded)" if padding else ""),
               highlight=(top, left, *kernel.shape), shade=shade[:in_rows, :in_cols] if padding else None)
     draw_grid(axes[1], applied, "kernel, flipped" if flip else "kernel", cmap="Oranges")
@@ -292,7 +293,8 @@ def plot_channel_sum(image, kernel_slices, correlations, output, bias=0.0, title
         axes[c, 0].set_title(f"input channel {c}", fontsize=9)
         draw_kernel(axes[c, 1], kernel_slices[c])
         axes[c, 1].set_title(f"slice weight[f, {c}]", fontsize=9)
-        axes[c, 2].imshow(correlations[c], cmap="RdBu_r", vmin=-np.abs(correlations).max(), vmax=np.abs(correlations).max())
+        limit = np.abs(correlations).max()
+        axes[c, 2].imshow(correlations[c], cmap="RdBu_r", vmin=-limit, vmax=limit)
         axes[c, 2].set_title(f"correlation of channel {c}", fontsize=9)
         axes[c, 3].axis("off")
     middle = axes[channels // 2, 3]
