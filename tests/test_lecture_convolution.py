@@ -85,8 +85,8 @@ def test_smiley_feature_map():
     np.testing.assert_array_equal(SMILEY[2:5, 2:5], [[0, 0, 0], [0, 1, 0], [0, 0, 0]])
     assert np.unravel_index(feature_map.argmax(), feature_map.shape) == (3, 1) and feature_map.max() == 4
     # The same numbers from the batched layer maths and from the loop version.
-    batched = F.conv2d(SMILEY[None, None], kernels.SMILEY_FEATURE_DETECTOR[None, None])[0, 0]
-    np.testing.assert_array_equal(batched, expected)
+    batched = F.conv2d(SMILEY[None, None], kernels.SMILEY_FEATURE_DETECTOR[None, None])
+    np.testing.assert_array_equal(batched[0, 0], expected)
     np.testing.assert_array_equal(cnnlab.correlate2d_naive(SMILEY, kernels.SMILEY_FEATURE_DETECTOR), expected)
 
 

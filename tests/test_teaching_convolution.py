@@ -101,8 +101,8 @@ def test_sliding_window_plot_with_stride_padding_and_flip():
     fig = plots.plot_sliding_window(lecture.SMILEY, lecture.FEATURE_DETECTOR, output, step=5, stride=2, padding=1,
                                     flip=True)
     assert fig.axes[1].get_title() == "kernel, flipped"
-    flipped = lecture.FEATURE_DETECTOR[::-1, ::-1].ravel()
-    assert [t.get_text() for t in fig.axes[1].texts] == [drawing.format_number(v) for v in flipped]
+    flipped = lecture.FEATURE_DETECTOR[::-1, ::-1]
+    assert [t.get_text() for t in fig.axes[1].texts] == [drawing.format_number(v) for v in flipped.ravel()]
     assert "input (zero padded)" == fig.axes[0].get_title()
     assert fig.axes[0].images[0].get_array().shape == (9, 9)
     assert "position (1, 1)" in fig._suptitle.get_text()
@@ -158,8 +158,8 @@ def test_visit_counts_channels_and_activation_maps_plots():
 def test_kernel_explorer_swaps_in_cnnlab_output():
     explorer = conv_widgets.KernelExplorer(images=("coins", "camera"))
     output = explorer.update(image="camera", kernel="sharpen", stride=2, padding=1)
-    np.testing.assert_allclose(output, cnnlab.correlate2d(load_image("camera"), KERNELS["sharpen"], stride=2,
-                                                          padding=1))
+    np.testing.assert_allclose(output,
+                               cnnlab.correlate2d(load_image("camera"), KERNELS["sharpen"], stride=2, padding=1))
     assert output.shape == (256, 256)
     np.testing.assert_allclose(explorer.artists["output"].get_array(), output)
     assert explorer.artists["output"].axes.get_title() == "output: 256x256 (stride 2, padding 1)"
