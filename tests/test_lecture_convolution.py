@@ -1,5 +1,8 @@
 """Every convolution example of the lectures, computed with cnnlab and held to the arithmetic.
 
+Each docstring names its lecture by topic (convolution discussion, CNN hands-on, plan of attack, CNNs and deep
+learning, padding and stride).
+
 Where a slide prints a number that the arithmetic does not give, the test holds the correct value
 and its docstring names the slide's.
 """
@@ -14,7 +17,8 @@ TWO_BY_TWO = np.array([[2, 0], [0, 2]])
 
 
 def test_2x2_kernel_on_the_100x100_image_gives_10():
-    """Lecture 000: kernel [[2, 0], [0, 2]] on the image's top-left [[1, 1], [3, 4]]: 1*2 + 1*0 + 3*0 + 4*2 = 10."""
+    """Convolution discussion: kernel [[2, 0], [0, 2]] on the image's top-left [[1, 1], [3, 4]]: 1*2 + 1*0 + 3*0 + 4*2
+    = 10."""
     image = np.zeros((100, 100))
     image[:2, :2] = [[1, 1], [3, 4]]
     feature_map = cnnlab.correlate2d(image, TWO_BY_TWO)
@@ -65,7 +69,7 @@ SLIDE_FEATURE_MAP = np.array([
 
 
 def test_smiley_feature_map():
-    """Lecture 002: the 7x7 smiley image with the 3x3 feature detector gives a 5x5 feature map.
+    """Plan of attack: the 7x7 smiley image with the 3x3 feature detector gives a 5x5 feature map.
 
     The slide's printed map agrees with the arithmetic in 24 of 25 cells. It disagrees in one:
     row 3, column 3 (counting from 1; index [2, 2]), where the slide prints 1 but the patch there,
@@ -90,21 +94,23 @@ GRAYSCALE = np.array([[50, 50, 0, 0, 0]] * 5)
 
 
 def test_vertical_edge_filter_stride_1():
-    """Lecture 004: 50 50 0 0 0 with [[1, 0, -1]] * 3: 3 * (50*1 + 50*0 + 0*-1) = 150 where the bright half ends."""
+    """Padding and stride: 50 50 0 0 0 with [[1, 0, -1]] * 3: 3 * (50*1 + 50*0 + 0*-1) = 150 where the bright
+    half ends."""
     result = cnnlab.correlate2d(GRAYSCALE, kernels.VERTICAL_EDGE)
     np.testing.assert_array_equal(result, [[150, 150, 0]] * 3)
     assert 3 * (50 * 1 + 50 * 0 + 0 * -1) == 150 and 3 * (50 * 1 + 0 * 0 + 0 * -1) == 150
 
 
 def test_vertical_edge_filter_stride_2():
-    """Lecture 004, "2 pixels down": stride 2 skips every other position, a 2x2 result."""
+    """Padding and stride, "2 pixels down": stride 2 skips every other position, a 2x2 result."""
     result = cnnlab.correlate2d(GRAYSCALE, kernels.VERTICAL_EDGE, stride=2)
     np.testing.assert_array_equal(result, [[150, 0], [150, 0]])
     assert cnnlab.output_size(5, 3, stride=2) == 2
 
 
 def test_output_size_examples():
-    """Lecture 003: N = 7, F = 3: stride 1 -> 5, stride 2 -> 3, stride 3 -> 2.33 (does not fit); padding 1 -> 7."""
+    """CNNs and deep learning: N = 7, F = 3: stride 1 -> 5, stride 2 -> 3, stride 3 -> 2.33 (does not fit);
+    padding 1 -> 7."""
     assert cnnlab.output_size(7, 3, stride=1) == 5
     assert cnnlab.output_size(7, 3, stride=2) == 3
     with pytest.raises(ValueError, match=r"\(7 - 3 \+ 2\*0\)/3 \+ 1 = 2\.33 is not a whole number"):
@@ -118,14 +124,14 @@ def test_output_size_examples():
 
 
 def test_valid_and_same():
-    """Lecture 001: "valid" shrinks by kernel - 1, "same" keeps the size."""
+    """CNN hands-on: "valid" shrinks by kernel - 1, "same" keeps the size."""
     image, kernel = np.ones((32, 32)), np.ones((5, 5))
     assert cnnlab.correlate2d(image, kernel, padding="valid").shape == (28, 28)
     assert cnnlab.correlate2d(image, kernel, padding="same").shape == (32, 32)
 
 
 def test_six_5x5x3_filters_on_a_32x32x3_image():
-    """Lecture 001: filters extend the full depth; six 5x5x3 filters give six 28x28 maps, a 28x28x6 volume."""
+    """CNN hands-on: filters extend the full depth; six 5x5x3 filters give six 28x28 maps, a 28x28x6 volume."""
     rng = np.random.default_rng(0)
     image = rng.random((1, 3, 32, 32))
     filters = rng.standard_normal((6, 3, 5, 5))
@@ -136,7 +142,7 @@ def test_six_5x5x3_filters_on_a_32x32x3_image():
 
 
 def test_why_not_fully_connected_parameter_counts():
-    """Lecture 003, "why not use FCs": counts with channels and biases.
+    """CNNs and deep learning, "why not use FCs": counts with channels and biases.
 
     - Fully connected, a 200x200x3 image into 5 neurons: 200 * 200 * 3 * 5 = 600,000 weights (the
       slide's "120,000 x 5") plus 5 biases = 600,005 parameters.
@@ -157,7 +163,7 @@ def test_why_not_fully_connected_parameter_counts():
 
 
 def test_convolution_formula_flips_the_kernel():
-    """Lecture 001: s(t) = sum_a x(a) w(t - a). In 1-D with x = [1, 2, 3] and w = [1, 0, -1]:
+    """CNN hands-on: s(t) = sum_a x(a) w(t - a). In 1-D with x = [1, 2, 3] and w = [1, 0, -1]:
     s(2) = x(0) w(2) + x(1) w(1) + x(2) w(0) = -1 + 0 + 3 = 2 (at 'valid' position 0), whereas the
     cross-correlation sums x(a) w(a) = 1 - 3 = -2."""
     x, w = np.array([[1.0, 2.0, 3.0]]), np.array([[1.0, 0.0, -1.0]])

@@ -38,7 +38,7 @@ COURSE = (
            "Move `position` in the sliding-window widget: the kernel steps over the lecture's image, product by "
            "product. Then pick a kernel, stride and padding in the kernel explorer, and end with the output-size"
            " widget (N, F, P, stride).",
-           slides=27, slide_minutes=40, widget_slides=('4', '7', '10', '15', '17')),
+           slides=40, slide_minutes=60, widget_slides=('4', '7', '11', '18', '20')),
     Lesson("02_activations.ipynb", "Activation functions",
            "Why a network needs non-linearity: ReLU and its variants, sigmoid, tanh and softplus; ReLU and sigmoid "
            "backward passes written yourself.", 30,

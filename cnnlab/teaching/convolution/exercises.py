@@ -15,11 +15,15 @@ import cnnlab
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned
 from .plots import products_text
 from ..lecture_data import EDGE_IMAGE, VERTICAL_EDGE_FILTER
+from .build_exercises import (check_conv1x1, check_conv2d_backward, check_conv2d_fast, check_conv2d_loops,
+                              check_conv_multi_in_out, check_pad)
+from .counting import receptive_field_size
 
 __all__ = ["PATCH", "SOBEL", "check_output_cell", "check_output_size", "check_correlate2d_loops",
-           "check_correlate2d_fast"]
+           "check_correlate2d_fast", "check_pad", "check_conv_multi_in_out", "check_conv2d_loops", "check_conv2d_fast",
+           "check_conv2d_backward", "check_conv1x1", "check_receptive_field"]
 
-#: The 3x3 patch and kernel of exercise 1.1.
+#: The 3x3 patch and kernel of exercise 01.1.
 PATCH = np.array([[3.0, 1.0, 0.0],
                   [4.0, 2.0, 1.0],
                   [5.0, 0.0, 2.0]])
@@ -28,7 +32,7 @@ SOBEL = np.array([[1.0, 0.0, -1.0],
                   [1.0, 0.0, -1.0]])
 
 
-@exercise("1.1 One output cell by hand")
+@exercise("01.1 One output cell by hand")
 def check_output_cell(output_cell):
     """``output_cell()`` returns the cross-correlation of :data:`SOBEL` with :data:`PATCH` (one number)."""
     answer = call(output_cell)
@@ -66,7 +70,7 @@ def _size_mistakes(n, f, s, p):
             ((n + f + 2 * p) // s + 1, "subtract the kernel size F, the kernel needs that room"))
 
 
-@exercise("1.2 The output size")
+@exercise("01.4 The output size")
 def check_output_size(output_size):
     """``output_size(n, kernel_size, stride=1, padding=0)`` follows (N - F + 2P) / S + 1 and rejects fractions."""
     for n, f, s, p, expected in _CASES:
@@ -145,7 +149,7 @@ def _uses_python_loop(function):
     return any(isinstance(node, loops) for node in ast.walk(tree))
 
 
-@exercise("1.3 Cross-correlation with loops")
+@exercise("01.2 Cross-correlation with loops")
 def check_correlate2d_loops(correlate2d_loops):
     """``correlate2d_loops(image, kernel, stride=1)`` equals ``cnnlab.correlate2d`` (no padding)."""
     cases = _inputs()
@@ -154,7 +158,7 @@ def check_correlate2d_loops(correlate2d_loops):
     return f"it matches cnnlab.correlate2d on {len(cases)} cases, strides 1 to 3."
 
 
-@exercise("1.4 Cross-correlation without loops")
+@exercise("01.3 Cross-correlation without loops")
 def check_correlate2d_fast(correlate2d_fast):
     """``correlate2d_fast(image, kernel, stride=1)`` equals ``cnnlab.correlate2d`` with no Python loop."""
     cases = _inputs() + ((np.random.default_rng(2).random((64, 80)), np.random.default_rng(3).normal(size=(5, 3)), 2),)
@@ -165,3 +169,39 @@ def check_correlate2d_fast(correlate2d_fast):
            "numpy.lib.stride_tricks.sliding_window_view(image, kernel.shape), keep every stride-th one with "
            "[::stride, ::stride], then multiply by the kernel and sum over the last two axes.")
     return f"it matches cnnlab.correlate2d on {len(cases)} cases, and NumPy does all the looping."
+
+
+#: Stacks of (kernel size, stride), first layer first, for exercise 01.11.
+STACKS = ([(3, 1)], [(3, 1)] * 3, [(3, 2), (3, 1)], [(3, 1), (3, 2), (3, 1), (3, 2)],
+          [(5, 1), (2, 2), (5, 1), (2, 2)], [(7, 2), (3, 2), (3, 1)])
+
+
+def _field_mistakes(layers):
+    """What the usual wrong rules give for the receptive field of ``layers``, with the advice for each."""
+    kernels, strides = [k for k, _ in layers], [s for _, s in layers]
+    before = np.cumprod([1] + strides[:-1])  # the product of the strides of the layers below each layer
+    grown = sum((k - 1) * jump for k, jump in zip(kernels, before))
+    return ((1 + sum(k - 1 for k in kernels),
+             "you ignored the strides: after a stride-2 layer, one step of the next kernel moves 2 input pixels, "
+             "so its k - 1 extra pixels count stride-of-everything-below times"),
+            (1 + sum((k - 1) * jump for k, jump in zip(kernels, np.cumprod(strides))),
+             "you multiplied in each layer's own stride too: a layer's stride spreads only the layers above it"),
+            (grown, "you forgot the + 1: one output of a single 1x1 kernel sees 1 pixel, so start from 1"),
+            (sum(kernels), "adding kernel sizes counts the shared pixels twice: each layer adds k - 1 pixels"))
+
+
+@exercise("01.11 The receptive field of a stack")
+def check_receptive_field(receptive_field):
+    """``receptive_field(layers)``, layers a list of (kernel size, stride), gives the side of the field."""
+    for layers in STACKS:
+        expected = receptive_field_size(layers, size=96)  # measured with cnnlab's backward pass
+        answer = call(receptive_field, list(layers))
+        expect_returned(answer, "the size in pixels")
+        if answer != expected:
+            case = f"receptive_field({list(layers)}) gave {answer}, expected {expected}"
+            for wrong, advice in _field_mistakes(layers):
+                expect(answer != wrong or wrong == expected, f"{case}: {advice}.")
+            raise Hint(f"{case}: start from r = 1 and a jump of 1; for each layer add (k - 1) * jump to r, then "
+                       "multiply the jump by the layer's stride.")
+    return (f"it matches the field measured by sending a gradient back through cnnlab's conv2d, for {len(STACKS)} "
+            "stacks.")

@@ -16,7 +16,7 @@ from ..drawing import display_limits, draw_grid, format_number, set_image
 __all__ = [
     "products_text", "plot_sliding_window", "plot_grids", "plot_map_comparison",
     "plot_kernel_gallery", "plot_image_kernel_output", "draw_kernel", "plot_visit_counts",
-    "plot_channels", "plot_activation_maps",
+    "plot_channels", "plot_activation_maps", "plot_channel_sum", "plot_receptive_fields", "plot_feature_hierarchy",
 ]
 
 
@@ -269,4 +269,86 @@ def plot_activation_maps(maps, names=None, title=None):
         ax.axis("off")
     fig.suptitle(title or f"{maps.shape[0]} activation maps stacked: {maps.shape[1]}x{maps.shape[2]}x{maps.shape[0]}")
     fig.tight_layout(rect=(0, 0, 1, 0.93))  # room for the title above the panel titles
+    return fig
+
+
+def plot_channel_sum(image, kernel_slices, correlations, output, bias=0.0, title=None):
+    """One output channel as d2l builds it: each input channel correlated with its own kernel slice, then summed.
+
+    Parameters
+    ----------
+    image : ndarray, shape (C, H, W)
+    kernel_slices : ndarray, shape (C, kH, kW)
+        ``weight[f]`` of the filter shown.
+    correlations : ndarray, shape (C, H_out, W_out)
+        ``cnnlab.correlate2d(image[c], kernel_slices[c])`` for each channel.
+    output : ndarray, shape (H_out, W_out)
+        The layer's output map ``F.conv2d(...)[0, f]``.
+    """
+    channels = image.shape[0]
+    fig, axes = plt.subplots(channels, 4, figsize=(10, 2.4 * channels), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 0.6, 1, 1]})
+    for c in range(channels):
+        axes[c, 0].imshow(image[c], cmap="gray")
+        axes[c, 0].set_title(f"input channel {c}", fontsize=9)
+        draw_kernel(axes[c, 1], kernel_slices[c])
+        axes[c, 1].set_title(f"slice weight[f, {c}]", fontsize=9)
+        limit = np.abs(correlations).max()
+        axes[c, 2].imshow(correlations[c], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        axes[c, 2].set_title(f"correlation of channel {c}", fontsize=9)
+        axes[c, 3].axis("off")
+    middle = axes[channels // 2, 3]
+    middle.imshow(output, cmap="RdBu_r", vmin=-np.abs(output).max(), vmax=np.abs(output).max())
+    middle.set_title(f"sum + bias {format_number(bias)}\n= output map {output.shape[0]}x{output.shape[1]}", fontsize=9)
+    for ax in axes[:, [0, 2]].ravel():
+        ax.axis("off")
+    middle.axis("off")
+    fig.suptitle(title or f"one output channel: the {channels} channel correlations added up")
+    fig.tight_layout()
+    return fig
+
+
+def plot_receptive_fields(maps, titles, suptitle="which input pixels one output depends on"):
+    """Receptive fields as maps: 0 outside, the number of paths to the output inside.
+
+    Parameters
+    ----------
+    maps : sequence of ndarray, shape (H, W)
+        From :func:`cnnlab.teaching.convolution.counting.receptive_field_map`, cropped alike.
+    """
+    fig, axes = plt.subplots(1, len(maps), figsize=(2.8 * len(maps), 3.2), squeeze=False)
+    for ax, field, title in zip(axes[0], maps, titles):
+        ax.imshow(np.ma.masked_equal(field, 0), cmap="viridis")
+        ax.set_facecolor("0.92")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, fontsize=9)
+    fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_hierarchy(image, centre, sizes, labels, title="deeper layers see larger regions"):
+    """Squares of the receptive-field ``sizes`` around ``centre`` of a photo, one per layer.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3) or (H, W)
+    centre : (int, int)
+        Row and column the squares are centred on.
+    sizes : sequence of int
+    labels : sequence of str
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 5.2))
+    ax.imshow(image, cmap=None if np.ndim(image) == 3 else "gray")
+    colours = plt.cm.plasma(np.linspace(0.1, 0.85, len(sizes)))
+    row, col = centre
+    for size, label, colour in zip(sizes, labels, colours):
+        left, top = col - size / 2, row - size / 2
+        ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor=colour, linewidth=2,
+                                   label=f"{label}: {size}x{size}"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9, frameon=False)
+    ax.axis("off")
+    ax.set_title(title)
+    fig.tight_layout()
     return fig
