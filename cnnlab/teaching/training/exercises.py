@@ -16,11 +16,11 @@ from ..checks import Hint, call, exercise, expect, expect_returned
 __all__ = ["check_conv_parameters", "check_build_network", "check_train_step", "reference_network"]
 
 
-# ------------------------------------------------------------------------------------- 05.1 counting
+# ------------------------------------------------------------------------------------- 05.6 counting
 _COUNT_CASES = [(1, 8, 3), (8, 16, 3), (3, 6, 5), (2, 4, 1)]
 
 
-@exercise("05.1 Parameters of a convolution layer")
+@exercise("05.6 Parameters of a convolution layer")
 def check_conv_parameters(conv_parameters):
     """``conv_parameters(in_channels, out_channels, kernel_size)`` counts weights and biases."""
     for c_in, c_out, k in _COUNT_CASES:
@@ -43,7 +43,7 @@ def check_conv_parameters(conv_parameters):
             "have 6 x 75 + 6 = 456.")
 
 
-# ------------------------------------------------------------------------------- 05.2 the network
+# ------------------------------------------------------------------------------- 05.7 the network
 def reference_network(rng=0, dtype=np.float32):
     """The network of Lecture Ex. 3.1, as the notebook builds it (used to judge the student's)."""
     rng = np.random.default_rng(rng)  # one generator for all layers, so each draws different numbers
@@ -60,7 +60,7 @@ def _kinds(model):
     return [type(layer).__name__ for layer in model.children()]
 
 
-@exercise("05.2 Assemble the network")
+@exercise("05.7 Assemble the network")
 def check_build_network(build_network):
     """``build_network(rng)`` returns the Sequential of Lecture Ex. 3.1: (conv, ReLU, max pool) twice, flatten, linear."""
     model = call(build_network, 0)
@@ -97,7 +97,7 @@ def check_build_network(build_network):
             "Softmax is not a layer here: CrossEntropyLoss applies it (stably) inside the loss.")
 
 
-# --------------------------------------------------------------------------- 05.3 one training step
+# --------------------------------------------------------------------------- 05.8 one training step
 def _tiny_problem():
     rng = np.random.default_rng(3)
     x = rng.random((16, 1, 8, 8), dtype=np.float32)
@@ -117,7 +117,7 @@ def _reference_step(model, x, y, lr):
     return float(loss)
 
 
-@exercise("05.3 One training step")
+@exercise("05.8 One training step")
 def check_train_step(train_step):
     """``train_step(model, loss_fn, optimizer, x, y)``: forward, loss, zero_grad, backward, step; returns the loss."""
     lr = 0.5
