@@ -310,3 +310,23 @@ def test_own_layers_train_like_the_librarys(capsys):
 def test_own_layers_that_do_not_learn_get_a_hint(linear_class, words, capsys):
     result, text = _own_layers(linear_class, capsys)
     assert result == FAILED and words in text
+
+
+def test_lenet5_counts_are_the_papers_where_the_layers_agree():
+    """LeCun et al. (1998): C1 156, C5 48,120, F6 10,164 parameters; C3 fully connected is 16 x (6 x 25 + 1)."""
+    counts = [layer.num_parameters for layer in ex.lenet5().children() if layer.num_parameters]
+    assert counts == [156, 16 * (6 * 25 + 1), 48120, 10164, 850]
+    assert ex.lenet5()(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (lambda: 120 * (16 * 25 + 1), PASSED, "48,120"),
+    (lambda: 120 * 16 * 25, FAILED, "120 biases"),
+    (lambda: 120 * 26, FAILED, "all 16 maps"),
+    (lambda: 16 * 25 + 1, FAILED, "one filter"),
+    (lambda: None, FAILED, "return"),
+    (stub, NOT_DONE, "write it"),
+])
+def test_lenet_c5_parameters(answer, status, words, capsys):
+    result, text = outcome(ex.check_lenet_c5_parameters, answer, capsys=capsys)
+    assert result == status and words in text
