@@ -330,3 +330,22 @@ def test_lenet5_counts_are_the_papers_where_the_layers_agree():
 def test_lenet_c5_parameters(answer, status, words, capsys):
     result, text = outcome(ex.check_lenet_c5_parameters, answer, capsys=capsys)
     assert result == status and words in text
+
+
+def test_architecture_picture_draws_every_layer_with_weights_or_pooling():
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from cnnlab.teaching.training import plots
+
+    rows = {name: nn.summary(net, (1, 28, 28), file=io.StringIO())
+            for name, net in (("Ex. 3.1", ex.reference_network()), ("LeNet-5", ex.lenet5()))}
+    figure = plots.plot_architectures(rows)
+    assert [a.get_title() for a in figure.axes] == ["Ex. 3.1: 9,098 parameters", "LeNet-5: 61,706 parameters"]
+    lenet_axis = figure.axes[1]
+    assert len(lenet_axis.patches) == 8  # input, C1, S2, C3, S4, C5, F6, output
+    labels = [t.get_text() for t in lenet_axis.texts]
+    assert "120x1x1" in labels and "Conv2d\n48,120 parameters" in labels
+    plt.close("all")

@@ -63,7 +63,7 @@ def check_linear_forward(linear_forward):
         answer = _call_shapes(linear_forward, x, weight, bias, advice=_WEIGHT_ADVICE)
         expect_returned(answer, "the output")
         expected = F.linear(x, weight, bias)
-        if _matches(answer, lambda: x @ weight + bias):
+        if _matches(answer, lambda x=x, weight=weight, bias=bias: x @ weight + bias):
             raise Hint(f"you multiplied by weight, not by its transpose: {_WEIGHT_ADVICE}")
         if _matches(answer, x @ weight.T):
             raise Hint("the output misses the bias: add bias, one number per output feature (it broadcasts "
@@ -89,7 +89,7 @@ def check_linear_backward(linear_backward):
         _, ctx = F.linear_forward(x, weight, bias)
         expected_x, expected_weight, expected_bias = F.linear_backward(grad_output, ctx)
 
-        if _matches(grad_x, lambda: grad_output @ weight.T) and not _matches(grad_x, expected_x):
+        if _matches(grad_x, lambda g=grad_output, weight=weight: g @ weight.T) and not _matches(grad_x, expected_x):
             raise Hint("grad_x uses the transposed weight: the forward multiplied by weight.T, so backward "
                        "multiplies by weight, grad_x = grad_output @ weight, shape (N, in_features).")
         expect_close(grad_x, expected_x, "grad_x", "grad_x = grad_output @ weight.")
@@ -259,7 +259,8 @@ def check_own_layers(linear_class, optimizer_class, x, y, x_val, y_val, lr=3e-3,
     library = _network_with(nn.Linear, seed)
     library_accuracy = _train_one_epoch(library, optim.Adam(library.parameters(), lr=lr), x, y, x_val, y_val, seed)
     own = call(_network_with, linear_class, seed)
-    expect(isinstance(own[-1], nn.Module), "linear_class must build an nn.Module (a subclass with forward and backward).")
+    expect(isinstance(own[-1], nn.Module),
+           "linear_class must build an nn.Module (a subclass with forward and backward).")
     expect(sum(p.size for p in own[-1].parameters()) == 784 * 10 + 10,
            "your dense layer must register a weight (10, 784) and a bias (10,) as Parameters, e.g. "
            "self.weight = Parameter(...), so the optimizer sees them.")

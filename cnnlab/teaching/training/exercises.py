@@ -63,7 +63,7 @@ def _kinds(model):
 
 @exercise("05.8 Assemble the network")
 def check_build_network(build_network):
-    """``build_network(rng)`` returns the Sequential of Lecture Ex. 3.1: (conv, ReLU, max pool) twice, flatten, linear."""
+    """``build_network(rng)`` returns Lecture Ex. 3.1's Sequential: (conv, ReLU, max pool) twice, flatten, linear."""
     model = call(build_network, 0)
     expect(model is not None, "build_network returned None: did you forget to `return` the Sequential?")
     expect(isinstance(model, nn.Module),
@@ -78,8 +78,10 @@ def check_build_network(build_network):
         elif "12544" in message or "6272" in message:
             message += " Each MaxPool2d(2) halves the height and width: 28 -> 14 -> 7."
         raise Hint(f"a batch of two 1x28x28 digits does not go through: {message}") from None
-    expect(output.ndim == 2, f"your network outputs shape {output.shape}: did you forget Flatten before the Linear layer?")
-    expect(output.shape == (2, 10), f"your network outputs shape {output.shape}, expected (2, 10): one score per digit 0-9.")
+    expect(output.ndim == 2,
+           f"your network outputs shape {output.shape}: did you forget Flatten before the Linear layer?")
+    expect(output.shape == (2, 10),
+           f"your network outputs shape {output.shape}, expected (2, 10): one score per digit 0-9.")
     kinds = _kinds(model)
     expected = [k.__name__ for k in _KINDS]
     if kinds.count("ReLU") < 2:
@@ -88,7 +90,7 @@ def check_build_network(build_network):
     if kinds.count("MaxPool2d") < 2:
         raise Hint("use a MaxPool2d(2) after each ReLU: the plan is (convolution -> ReLU -> pooling) twice.")
     expect(kinds == expected, f"your layers are {kinds}; the plan of attack is {expected}.")
-    conv1, conv2, linear = model[0], model[3], model[7]
+    conv1, conv2 = model[0], model[3]
     expect(conv1.out_channels == 8 and conv2.out_channels == 16,
            f"use 8 filters in the first convolution and 16 in the second (got {conv1.out_channels} and "
            f"{conv2.out_channels}).")
@@ -132,7 +134,8 @@ def check_train_step(train_step):
 
     answer = call(train_step, student, nn.CrossEntropyLoss(), optim.SGD(student.parameters(), lr=lr), x, y)
     expect(answer is not None, "train_step returned None: return the loss (a number) so the loop can show it.")
-    expect(np.size(answer) == 1, f"train_step returned an array of shape {np.shape(answer)}: return the loss, one number.")
+    expect(np.size(answer) == 1,
+           f"train_step returned an array of shape {np.shape(answer)}: return the loss, one number.")
     moved = any(not np.array_equal(p.data, b) for p, b in zip(student.parameters(), before))
     grads = [p.grad for p in student.parameters()]
     if not moved:
@@ -140,7 +143,8 @@ def check_train_step(train_step):
             raise Hint("the parameters did not change and their gradients are empty: did you call "
                        "optimizer.zero_grad() *after* backward? It throws the gradients away before step uses them.")
         raise Hint("the parameters did not change: did you call optimizer.step()?")
-    right = all(np.allclose(p.data, q.data, rtol=1e-5, atol=1e-6) for p, q in zip(student.parameters(), reference.parameters()))
+    right = all(np.allclose(p.data, q.data, rtol=1e-5, atol=1e-6)
+                for p, q in zip(student.parameters(), reference.parameters()))
     if not right:
         if any(g is not None for g in grads):
             raise Hint("the parameters moved, but not by lr x gradient of this batch: did you call "
@@ -155,7 +159,8 @@ def check_train_step(train_step):
                                   x, y))[0]) for _ in range(15)]
     expect(losses[-1] < losses[0], f"the loss did not go down over 15 steps ({losses[0]:.3f} -> {losses[-1]:.3f}): "
                                    "did you call optimizer.zero_grad() and optimizer.step()?")
-    return f"one step is forward, loss, zero_grad, backward, step; the tiny problem's loss fell from {losses[0]:.2f} to {losses[-1]:.2f} in 15 more."
+    return (f"one step is forward, loss, zero_grad, backward, step; the tiny problem's loss fell from "
+            f"{losses[0]:.2f} to {losses[-1]:.2f} in 15 more.")
 
 
 # ------------------------------------------------------------------------------------ 05.6 LeNet-5
