@@ -45,13 +45,17 @@ def check_conv_parameters(conv_parameters):
 
 
 # ------------------------------------------------------------------------------- 05.8 the network
-def reference_network(rng=0, dtype=np.float32):
-    """The network of Lecture Ex. 3.1, as the notebook builds it (used to judge the student's)."""
+def reference_network(rng=0, dtype=np.float32, linear_class=nn.Linear):
+    """The network of Lecture Ex. 3.1, as the notebook builds it (used to judge the student's).
+
+    ``linear_class(in_features, out_features, rng=..., dtype=...)`` builds the dense layer: a student's own
+    layer, drawn from the same generator, starts from the same weights as ``nn.Linear``.
+    """
     rng = np.random.default_rng(rng)  # one generator for all layers, so each draws different numbers
     return nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(16 * 7 * 7, 10, rng=rng, dtype=dtype))
+        nn.Flatten(), linear_class(16 * 7 * 7, 10, rng=rng, dtype=dtype))
 
 
 _KINDS = [nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Flatten, nn.Linear]
