@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cnnlab.nn as nn
-from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED
+from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS
 from cnnlab.teaching.training import exercises as ex
 from _teaching_helpers import outcome
 
@@ -140,3 +140,212 @@ def test_widget_progress_builds_and_updates_outside_a_notebook():
     display.end_epoch(1, {"loss": 0.5, "accuracy": 0.75, "val_loss": None}, 1.0)
     assert display.bar.value == 3 and "epoch 1/2: loss 0.5000, accuracy 75.0%" in display.lines.value
     display.close()
+
+
+# ------------------------------------------------------------------ build-it-yourself (issue 12)
+from cnnlab import optim  # noqa: E402
+from cnnlab.teaching.training import build_it_yourself as byo  # noqa: E402
+
+
+def linear_forward(x, weight, bias):
+    return x @ weight.T + bias
+
+
+def linear_backward(grad_output, x, weight):
+    return grad_output @ weight, grad_output.T @ x, grad_output.sum(axis=0)
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (linear_forward, PASSED, "y = x W^T + b"),
+    (lambda x, w, b: x @ w + b, FAILED, "not by its transpose"),
+    (lambda x, w, b: x @ w.T, FAILED, "misses the bias"),
+    (lambda x, w, b: x @ w.T + 2 * b, FAILED, "differs"),
+    (stub, NOT_DONE, "write it"),
+])
+def test_linear_forward(answer, status, words, capsys):
+    result, text = outcome(byo.check_linear_forward, answer, capsys=capsys)
+    assert result == status and words in text
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (linear_backward, PASSED, "centred differences"),
+    (lambda g, x, w: (g @ w.T, g.T @ x, g.sum(0)), FAILED, "transposed weight"),
+    (lambda g, x, w: (g @ w, x.T @ g, g.sum(0)), FAILED, "grad_output.T @ x"),
+    (lambda g, x, w: (g @ w, g.T @ x, g), FAILED, "summed over the batch"),
+    (lambda g, x, w: (g @ w, g.T @ x, g.mean(0)), FAILED, "batch mean"),
+    (lambda g, x, w: (g @ w, g.T @ x), FAILED, "three gradients"),
+    (stub, NOT_DONE, "write it"),
+])
+def test_linear_backward(answer, status, words, capsys):
+    result, text = outcome(byo.check_linear_backward, answer, capsys=capsys)
+    assert result == status and words in text
+
+
+def test_linear_backward_check_uses_a_numerical_gradient(capsys, monkeypatch):
+    # a backward that fools the reference comparison must still fail the centred differences
+    monkeypatch.setattr(byo, "expect_close", lambda *args, **kwargs: None)
+    result, text = outcome(byo.check_linear_backward, lambda g, x, w: (g @ w, 2 * g.T @ x, g.sum(0)), capsys=capsys)
+    assert result == FAILED and "numerical" in text and "d/dweight" in text
+
+
+def sgd_momentum_step(weight, grad, velocity, lr, momentum):
+    velocity = momentum * velocity + grad
+    return weight - lr * velocity, velocity
+
+
+def sgd_lr_inside(weight, grad, velocity, lr, momentum):
+    velocity = momentum * velocity + lr * grad
+    return weight - velocity, velocity
+
+
+def sgd_cs231n(weight, grad, velocity, lr, momentum):
+    velocity = momentum * velocity - lr * grad
+    return weight + velocity, velocity
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (sgd_momentum_step, PASSED, "after the learning rate dropped"),
+    (sgd_lr_inside, FAILED, "v = mu v + lr g"),
+    (sgd_cs231n, FAILED, "v = mu v + lr g"),
+    (lambda w, g, v, lr, mu: (w - lr * g, mu * v + g), FAILED, "step with the velocity"),
+    (lambda w, g, v, lr, mu: (w - lr * g, g), FAILED, "forgot the previous steps"),
+    (lambda w, g, v, lr, mu: None, FAILED, "return"),
+    (stub, NOT_DONE, "write it"),
+])
+def test_sgd_momentum_step(answer, status, words, capsys):
+    result, text = outcome(byo.check_sgd_momentum_step, answer, capsys=capsys)
+    assert result == status and words in text
+
+
+def test_lr_inside_the_velocity_agrees_with_pytorch_until_the_learning_rate_changes():
+    """Why the check drops the learning rate: with a fixed lr the two forms give the same weights."""
+    grads = [np.full(3, 1.0), np.full(3, -2.0), np.full(3, 0.5)]
+    for lrs, same in (((0.1, 0.1, 0.1), True), ((0.1, 0.1, 0.02), False)):
+        w1, v1, w2, v2 = np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3)
+        for lr, g in zip(lrs, grads):
+            w1, v1 = sgd_momentum_step(w1, g, v1, lr, 0.9)
+            w2, v2 = sgd_lr_inside(w2, g, v2, lr, 0.9)
+        assert np.allclose(w1, w2) == same
+
+
+def adam(correct_m=True, correct_v=True, eps_inside=False, square=True):
+    def adam_step(weight, grad, m, v, t, lr, beta1, beta2, eps):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * (grad ** 2 if square else grad)
+        m_hat = m / (1 - beta1 ** t) if correct_m else m
+        v_hat = v / (1 - beta2 ** t) if correct_v else v
+        denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(np.abs(v_hat)) + eps
+        return weight - lr * m_hat / denominator, m, v
+    return adam_step
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (adam(), PASSED, "agree with optim.Adam"),
+    (adam(correct_m=False, correct_v=False), FAILED, "forgot the bias correction"),
+    (adam(correct_v=False), FAILED, "corrected m but not v"),
+    (adam(correct_m=False), FAILED, "corrected v but not m"),
+    (adam(eps_inside=True), FAILED, "inside the square root"),
+    (adam(square=False), FAILED, "*squared* gradient"),
+    (stub, NOT_DONE, "write it"),
+])
+def test_adam_step(answer, status, words, capsys):
+    result, text = outcome(byo.check_adam_step, answer, capsys=capsys)
+    assert result == status and words in text
+
+
+def test_adam_reference_is_pytorchs_rule_by_hand():
+    """The check's reference, optim.Adam, against the formula worked out by hand for one step."""
+    p = nn.Parameter(np.array([1.0]))
+    p.grad = np.array([1e-3])
+    optim.Adam([p], lr=0.01).step()
+    # t = 1: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps)
+    assert np.isclose(p.data[0], 1.0 - 0.01 * 1e-3 / (1e-3 + 1e-8))
+
+
+class OwnLinear(nn.Module):
+    def __init__(self, in_features, out_features, rng=None, dtype=np.float32, scale_weight_grad=1.0):
+        super().__init__()
+        library = nn.Linear(in_features, out_features, rng=rng, dtype=dtype)
+        self.weight, self.bias = library.weight, library.bias
+        self.scale = scale_weight_grad
+
+    def forward(self, x):
+        self._x = x
+        return linear_forward(x, self.weight.data, self.bias.data)
+
+    def backward(self, grad_output):
+        grad_x, grad_weight, grad_bias = linear_backward(grad_output, self._x, self.weight.data)
+        self.weight.accumulate_grad(self.scale * grad_weight)
+        self.bias.accumulate_grad(grad_bias)
+        return grad_x
+
+
+class NoGradLinear(OwnLinear):
+    def backward(self, grad_output):
+        return linear_backward(grad_output, self._x, self.weight.data)[0]
+
+
+def _digits(n_train=1500, n_val=500):
+    from cnnlab.datasets import load_mnist
+    (x, y), _ = load_mnist(test_size=2000, seed=0)
+    x = (x - x.mean()) / x.std()
+    return x[n_val:n_val + n_train], y[n_val:n_val + n_train], x[:n_val], y[:n_val]
+
+
+def _own_layers(linear_class, capsys):
+    # a smaller slice than the notebook's 3,000 digits, so a lower bar: the comparison with the library still holds
+    byo.check_own_layers(linear_class, optim.Adam, *_digits(), min_accuracy=0.7)
+    return RESULTS[byo.check_own_layers.title], capsys.readouterr().out
+
+
+def test_own_layers_train_like_the_librarys(capsys):
+    result, text = _own_layers(OwnLinear, capsys)
+    assert result == PASSED and "with the library's" in text
+
+
+@pytest.mark.parametrize("linear_class, words", [
+    (NoGradLinear, "reached"),
+    (lambda i, o, rng=None, dtype=None: nn.Sequential(), "register a weight"),
+])
+def test_own_layers_that_do_not_learn_get_a_hint(linear_class, words, capsys):
+    result, text = _own_layers(linear_class, capsys)
+    assert result == FAILED and words in text
+
+
+def test_lenet5_counts_are_the_papers_where_the_layers_agree():
+    """LeCun et al. (1998): C1 156, C5 48,120, F6 10,164 parameters; C3 fully connected is 16 x (6 x 25 + 1)."""
+    counts = [layer.num_parameters for layer in ex.lenet5().children() if layer.num_parameters]
+    assert counts == [156, 16 * (6 * 25 + 1), 48120, 10164, 850]
+    assert ex.lenet5()(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (lambda: 120 * (16 * 25 + 1), PASSED, "48,120"),
+    (lambda: 120 * 16 * 25, FAILED, "120 biases"),
+    (lambda: 120 * 26, FAILED, "all 16 maps"),
+    (lambda: 16 * 25 + 1, FAILED, "one filter"),
+    (lambda: None, FAILED, "return"),
+    (stub, NOT_DONE, "write it"),
+])
+def test_lenet_c5_parameters(answer, status, words, capsys):
+    result, text = outcome(ex.check_lenet_c5_parameters, answer, capsys=capsys)
+    assert result == status and words in text
+
+
+def test_architecture_picture_draws_every_layer_with_weights_or_pooling():
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from cnnlab.teaching.training import plots
+
+    rows = {name: nn.summary(net, (1, 28, 28), file=io.StringIO())
+            for name, net in (("Ex. 3.1", ex.reference_network()), ("LeNet-5", ex.lenet5()))}
+    figure = plots.plot_architectures(rows)
+    assert [a.get_title() for a in figure.axes] == ["Ex. 3.1: 9,098 parameters", "LeNet-5: 61,706 parameters"]
+    lenet_axis = figure.axes[1]
+    assert len(lenet_axis.patches) == 8  # input, C1, S2, C3, S4, C5, F6, output
+    labels = [t.get_text() for t in lenet_axis.texts]
+    assert "120x1x1" in labels and "Conv2d\n48,120 parameters" in labels
+    plt.close("all")

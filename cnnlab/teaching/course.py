@@ -59,7 +59,7 @@ COURSE = (
     Lesson("05_three_layer_cnn.ipynb", "A three-layer CNN",
            "Convolution, ReLU, pooling and a dense layer with softmax, trained on MNIST digits.", 50,
            "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit.",
-           slides=24, slide_minutes=35, widget_slides=('17',)),
+           slides=32, slide_minutes=50, widget_slides=('23',)),
     Lesson("06_initialisation.ipynb", "Initialisation",
            "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 30,
            "Choose the scheme, the activation and the depth: activations vanish, explode or stay alive through "

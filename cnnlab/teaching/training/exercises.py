@@ -1,4 +1,4 @@
-"""Exercise checks for notebook 05, Ex. 3.1: a three-layer CNN on MNIST.
+"""Exercise checks for notebook 05, Lecture Ex. 3.1: a three-layer CNN on MNIST.
 
 Each check runs the student's function on a small case, compares it with cnnlab's own layers and
 training step, and names the usual slip: a forgotten bias in a parameter count, a missing Flatten or
@@ -13,14 +13,15 @@ from cnnlab import optim
 
 from ..checks import Hint, call, exercise, expect, expect_returned
 
-__all__ = ["check_conv_parameters", "check_build_network", "check_train_step", "reference_network"]
+__all__ = ["check_conv_parameters", "check_build_network", "check_train_step", "reference_network", "lenet5",
+           "check_lenet_c5_parameters"]
 
 
-# ------------------------------------------------------------------------------------- 3.1a counting
+# ------------------------------------------------------------------------------------- 05.7 counting
 _COUNT_CASES = [(1, 8, 3), (8, 16, 3), (3, 6, 5), (2, 4, 1)]
 
 
-@exercise("3.1a Parameters of a convolution layer")
+@exercise("05.7 Parameters of a convolution layer")
 def check_conv_parameters(conv_parameters):
     """``conv_parameters(in_channels, out_channels, kernel_size)`` counts weights and biases."""
     for c_in, c_out, k in _COUNT_CASES:
@@ -43,14 +44,18 @@ def check_conv_parameters(conv_parameters):
             "have 6 x 75 + 6 = 456.")
 
 
-# ------------------------------------------------------------------------------- 3.1b the network
-def reference_network(rng=0, dtype=np.float32):
-    """The network of Ex. 3.1, as the notebook builds it (used to judge the student's)."""
+# ------------------------------------------------------------------------------- 05.8 the network
+def reference_network(rng=0, dtype=np.float32, linear_class=nn.Linear):
+    """The network of Lecture Ex. 3.1, as the notebook builds it (used to judge the student's).
+
+    ``linear_class(in_features, out_features, rng=..., dtype=...)`` builds the dense layer: a student's own
+    layer, drawn from the same generator, starts from the same weights as ``nn.Linear``.
+    """
     rng = np.random.default_rng(rng)  # one generator for all layers, so each draws different numbers
     return nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(16 * 7 * 7, 10, rng=rng, dtype=dtype))
+        nn.Flatten(), linear_class(16 * 7 * 7, 10, rng=rng, dtype=dtype))
 
 
 _KINDS = [nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Flatten, nn.Linear]
@@ -60,9 +65,9 @@ def _kinds(model):
     return [type(layer).__name__ for layer in model.children()]
 
 
-@exercise("3.1b Assemble the network")
+@exercise("05.8 Assemble the network")
 def check_build_network(build_network):
-    """``build_network(rng)`` returns the Sequential of Ex. 3.1: (conv, ReLU, max pool) twice, flatten, linear."""
+    """``build_network(rng)`` returns Lecture Ex. 3.1's Sequential: (conv, ReLU, max pool) twice, flatten, linear."""
     model = call(build_network, 0)
     expect(model is not None, "build_network returned None: did you forget to `return` the Sequential?")
     expect(isinstance(model, nn.Module),
@@ -99,7 +104,7 @@ def check_build_network(build_network):
             "Softmax is not a layer here: CrossEntropyLoss applies it (stably) inside the loss.")
 
 
-# --------------------------------------------------------------------------- 3.1c one training step
+# --------------------------------------------------------------------------- 05.9 one training step
 def _tiny_problem():
     rng = np.random.default_rng(3)
     x = rng.random((16, 1, 8, 8), dtype=np.float32)
@@ -119,7 +124,7 @@ def _reference_step(model, x, y, lr):
     return float(loss)
 
 
-@exercise("3.1c One training step")
+@exercise("05.9 One training step")
 def check_train_step(train_step):
     """``train_step(model, loss_fn, optimizer, x, y)``: forward, loss, zero_grad, backward, step; returns the loss."""
     lr = 0.5
@@ -160,3 +165,39 @@ def check_train_step(train_step):
                                    "did you call optimizer.zero_grad() and optimizer.step()?")
     return (f"one step is forward, loss, zero_grad, backward, step; the tiny problem's loss fell from "
             f"{losses[0]:.2f} to {losses[-1]:.2f} in 15 more.")
+
+
+# ------------------------------------------------------------------------------------ 05.6 LeNet-5
+def lenet5(rng=0, dtype=np.float32):
+    """LeNet-5 (LeCun et al., 1998) for 1x28x28 digits, in today's layers.
+
+    The paper pads the digits to 32x32 (here ``padding=2``), squashes with a scaled tanh (here ``Tanh``),
+    subsamples by averaging 2x2 windows with a learned weight and bias per map (here ``AvgPool2d``, which
+    learns nothing), connects C3 to only some of S2's maps (1,516 parameters; here all of them, 2,416) and
+    scores the ten digits with radial basis units (here ``Linear``).
+    """
+    rng = np.random.default_rng(rng)
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2, rng=rng, dtype=dtype), nn.Tanh(), nn.AvgPool2d(2),      # C1, S2
+        nn.Conv2d(6, 16, 5, rng=rng, dtype=dtype), nn.Tanh(), nn.AvgPool2d(2),                # C3, S4
+        nn.Conv2d(16, 120, 5, rng=rng, dtype=dtype), nn.Tanh(), nn.Flatten(),                 # C5
+        nn.Linear(120, 84, rng=rng, dtype=dtype), nn.Tanh(), nn.Linear(84, 10, rng=rng, dtype=dtype))  # F6, output
+
+
+@exercise("05.6 Parameters of LeNet-5's C5 layer")
+def check_lenet_c5_parameters(c5_parameters):
+    """``c5_parameters()`` returns the count of LeNet-5's C5: 120 filters of 5x5 over 16 maps, plus biases."""
+    answer = call(c5_parameters)
+    expect_returned(answer, "the count")
+    expected = lenet5()[6].num_parameters
+    slips = {
+        120 * 16 * 25: "you counted the weights but not the 120 biases.",
+        120 * (25 + 1): "each C5 filter spans all 16 maps of S4: 16 x 5 x 5 weights per filter.",
+        16 * 25 + 1: "that is one filter; C5 has 120 of them.",
+        120 * (16 * 5 + 1): "the kernel is 5 x 5: 25 weights per map, not 5.",
+        120 * 16 * 26: "one bias per filter, not one per input map.",
+    }
+    expect(answer == expected, f"c5_parameters() gave {answer}: " + slips.get(
+        answer, "count one filter's weights (16 x 5 x 5), add its bias, and multiply by the 120 filters."))
+    return (f"120 x (16 x 5 x 5) + 120 = {expected:,}: C5 holds most of LeNet-5's {lenet5().num_parameters:,} "
+            "parameters, as the dense layer holds most of Lecture Ex. 3.1's.")

@@ -11,7 +11,7 @@ from matplotlib.ticker import MaxNLocator
 import cnnlab.functional as F
 
 __all__ = ["plot_history", "stage_outputs", "plot_feature_maps", "plot_misclassified",
-           "plot_confusion_matrix", "plot_digits"]
+           "plot_confusion_matrix", "plot_digits", "plot_architectures"]
 
 
 def plot_history(history, axes=None):
@@ -170,4 +170,42 @@ def plot_confusion_matrix(matrix, class_names=None, title="confusion matrix (tes
              ylabel="true", title=title)
     bar = figure.colorbar(image, ax=axis, label="mistakes")
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return figure
+
+
+_DRAWN_KINDS = ("Conv2d", "MaxPool2d", "AvgPool2d", "Linear")
+
+
+def plot_architectures(summaries, input_shape=(1, 28, 28)):
+    """Networks side by side, one row each: a box per layer with weights or pooling, sized by its output.
+
+    A feature map's box is as tall as its height (28 pixels fill the row) and labelled channels x H x W;
+    a vector's box is thin and labelled with its length. Under each box, the layer and its parameters.
+
+    Parameters
+    ----------
+    summaries : dict of str to list
+        ``{network name: rows returned by cnnlab.nn.summary}``, rows ``(name, type, output shape, count)``.
+    input_shape : tuple of int
+        The shape of one input, (C, H, W).
+    """
+    figure, axes = plt.subplots(len(summaries), 1, figsize=(12, 2.3 * len(summaries)), layout="constrained",
+                                squeeze=False)
+    full_height = input_shape[-1]
+    for axis, (title, rows) in zip(axes[:, 0], summaries.items()):
+        stages = [("input", "", (1,) + tuple(input_shape), 0)] + [r for r in rows if r[1] in _DRAWN_KINDS]
+        for position, (_, kind, shape, count) in enumerate(stages):
+            if len(shape) == 4:
+                height, width, label = shape[2] / full_height, 0.5, "x".join(str(d) for d in shape[1:])
+            else:
+                height, width, label = 0.9, 0.12, str(shape[1])
+            colours = {"": "0.3", "MaxPool2d": "0.85", "AvgPool2d": "0.85", "Linear": "tab:orange"}
+            colour = colours.get(kind, "tab:blue")
+            axis.add_patch(plt.Rectangle((position - width / 2, -height / 2), width, height, color=colour))
+            axis.text(position, 0.55, label, ha="center", va="bottom", fontsize=8)
+            caption = "input" if not kind else f"{kind}\n{count:,} parameters" if count else kind
+            axis.text(position, -0.6, caption, ha="center", va="top", fontsize=7)
+        total = sum(r[3] for r in rows)
+        axis.set(xlim=(-0.6, len(stages) - 0.4), ylim=(-1.1, 0.85), title=f"{title}: {total:,} parameters")
+        axis.axis("off")
     return figure
