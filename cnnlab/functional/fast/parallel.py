@@ -1,0 +1,104 @@
+"""Both cores for one operation: the batch split in two halves, one per thread.
+
+NumPy runs its element-wise work (copies, masks, additions) on one core, and its batched matrix
+products are many small products (one per image) that multi-threaded BLAS handles badly: its
+threads spin and meet again after every small product, and on a busy two-core machine that made
+training several times slower. Splitting the *batch* instead gives every thread a whole half of
+the work: NumPy releases the GIL inside ufuncs, copies and matrix products, so the two halves run
+at the same time, and BLAS is held at one thread meanwhile (no thread waits for another inside a
+product). A thread that finds its core busy simply finishes later; nothing spins.
+
+The layers choose this themselves, so a student's own training loop gets it as ``fit`` does.
+``THREADS = 1`` (or ``CNNLAB_THREADS=1``) switches it off (the tests run both ways); work below :data:`MIN_WORK` values
+stays on the calling thread, where handing it over (about 30 microseconds) would cost more.
+"""
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = []
+
+#: Threads an operation may use: 1 (off) or 2 (the calling thread and one worker). The environment
+#: variable CNNLAB_THREADS=1 switches it off, e.g. on a server where every core already has a student.
+THREADS = min(2, int(os.environ.get("CNNLAB_THREADS", 0) or os.cpu_count() or 1))
+#: Values (array elements) an operation must touch before splitting it pays.
+MIN_WORK = 2**16
+
+_pool = None
+_blas = None
+_lock = threading.Lock()
+_depth = 0
+_saved = []
+
+
+def _worker():
+    global _pool
+    if _pool is None:
+        with _lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnnlab")
+    return _pool
+
+
+def _blas_libraries():
+    """threadpoolctl's handles on the BLAS libraries, found once (the first call takes a few milliseconds)."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+        _blas = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+    return _blas
+
+
+class _OneBlasThread:
+    """BLAS at one thread while the halves run; the caller's setting comes back afterwards (about 1 us each way)."""
+
+    def __enter__(self):
+        global _depth
+        with _lock:
+            if _depth == 0:
+                _saved[:] = [(lib, lib.num_threads) for lib in _blas_libraries()]
+                for lib, threads in _saved:
+                    if threads != 1:
+                        lib.set_num_threads(1)
+            _depth += 1
+
+    def __exit__(self, *exc):
+        global _depth
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                for lib, threads in _saved:
+                    if threads != 1:
+                        lib.set_num_threads(threads)
+
+
+def halves(batch, work):
+    """``range(batch)`` as two slices when ``work`` (values touched) is worth two threads, else one slice."""
+    if THREADS < 2 or batch < 2 or work < MIN_WORK:
+        return [slice(0, batch)]
+    middle = batch // 2
+    return [slice(0, middle), slice(middle, batch)]
+
+
+def run(job, parts, parallel=True):
+    """``[job(part) for part in parts]``; with ``parallel``, half of the parts on a second thread.
+
+    The calling thread takes parts 0, 2, 4, ... and the worker 1, 3, 5, ... at the same time.
+    ``job`` must write only to its own part of any shared output (each part of the batch is its
+    own), and keep per-thread work arrays (:func:`.work_arrays.scratch` does).
+    """
+    if not parallel or THREADS < 2 or len(parts) < 2:
+        return [job(part) for part in parts]
+    results = [None] * len(parts)
+    with _OneBlasThread():
+        future = _worker().submit(lambda: [job(part) for part in parts[1::2]])
+        try:
+            results[0::2] = [job(part) for part in parts[0::2]]
+        finally:
+            results[1::2] = future.result()  # waits for the worker even when this thread failed
+    return results
+
+
+def split(job, batch, work):
+    """:func:`run` over :func:`halves`: the common case of an operation on a whole batch."""
+    return run(job, halves(batch, work))
