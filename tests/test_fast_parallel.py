@@ -116,3 +116,38 @@ def test_run_passes_an_error_on_after_both_threads_finished():
     with threads(2), pytest.raises(ValueError, match="part 0 failed"):
         parallel.run(job, [0, 1])
     assert finished == [1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(batch=st.integers(2, 6), channels=st.integers(1, 3), size=st.integers(1, 5), training=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]), count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16))
+def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, training, dtype, count, seed):
+    rng = np.random.default_rng(seed)
+    x = (3 * rng.standard_normal((batch, channels, size, size + 1)) + 1).astype(dtype)
+    weight, bias = rng.random(channels).astype(dtype) + 0.5, rng.standard_normal(channels).astype(dtype)
+
+    def statistics():
+        return rng.standard_normal(channels).astype(dtype), rng.random(channels).astype(dtype) + 0.5
+    mean, var = statistics()
+    reference_mean, reference_var = mean.copy(), var.copy()
+    expected, reference_ctx = F.batch_norm_naive_forward(x, reference_mean, reference_var, weight, bias, training)
+    grad = rng.standard_normal(x.shape).astype(dtype)
+    with threads(count):
+        output, ctx = F.batch_norm_forward(x, mean, var, weight, bias, training)
+        grads = F.batch_norm_backward(grad, ctx)
+    _same((output,) + tuple(grads), (expected,) + tuple(F.batch_norm_naive_backward(grad, reference_ctx)), dtype)
+    np.testing.assert_allclose(mean, reference_mean, **TOLERANCE[dtype])  # the running statistics, updated in place
+    np.testing.assert_allclose(var, reference_var, **TOLERANCE[dtype])
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=4), dtype=st.sampled_from([np.float32, np.float64]),
+       count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16))
+def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed):
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.standard_normal(shape), 1).astype(dtype)  # rounding puts some values at exactly 0
+    grad = rng.standard_normal(shape).astype(dtype)
+    with threads(count):
+        output, ctx = F.relu_forward(x)
+        grad_input = F.relu_backward(grad, ctx)
+    _same((output, grad_input), (np.where(x > 0, x, 0).astype(dtype), np.where(x > 0, grad, 0).astype(dtype)), dtype)
