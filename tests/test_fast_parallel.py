@@ -151,3 +151,17 @@ def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed):
         output, ctx = F.relu_forward(x)
         grad_input = F.relu_backward(grad, ctx)
     _same((output, grad_input), (np.where(x > 0, x, 0).astype(dtype), np.where(x > 0, grad, 0).astype(dtype)), dtype)
+
+
+def test_small_products_run_on_one_blas_thread_and_large_ones_keep_the_setting():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas():
+        return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    with threadpool_limits(limits=2, user_api="blas"):
+        outside = blas()
+        with parallel.one_blas_thread(parallel.SMALL_PRODUCT - 1):
+            assert blas() == [1] * len(outside)
+        with parallel.one_blas_thread(parallel.SMALL_PRODUCT):
+            assert blas() == outside
+        assert blas() == outside

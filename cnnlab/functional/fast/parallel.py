@@ -12,6 +12,7 @@ The layers choose this themselves, so a student's own training loop gets it as `
 ``THREADS = 1`` (or ``CNNLAB_THREADS=1``) switches it off (the tests run both ways); work below :data:`MIN_WORK` values
 stays on the calling thread, where handing it over (about 30 microseconds) would cost more.
 """
+import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,21 @@ class _OneBlasThread:
                         lib.set_num_threads(threads)
 
 
+#: Multiply-adds x 2 of one matrix product below which BLAS runs it on one thread.
+SMALL_PRODUCT = 2**26
+
+
+def one_blas_thread(flops):
+    """Hold BLAS at one thread for a product of ``flops`` below :data:`SMALL_PRODUCT`, else change nothing.
+
+    Every product of the course's networks is small (a dense layer on a batch of 64 is about 2 MFLOP,
+    one image's convolution less): two BLAS threads then meet after every few microseconds of work,
+    and on a busy two-core machine each such meeting waits for a core (a plain training loop was 5x
+    slower). Switching costs about a microsecond.
+    """
+    return _OneBlasThread() if flops < SMALL_PRODUCT else contextlib.nullcontext()
+
+
 def halves(batch, work):
     """``range(batch)`` as two slices when ``work`` (values touched) is worth two threads, else one slice."""
     if THREADS < 2 or batch < 2 or work < MIN_WORK:
@@ -88,7 +104,8 @@ def run(job, parts, parallel=True):
     own), and keep per-thread work arrays (:func:`.work_arrays.scratch` does).
     """
     if not parallel or THREADS < 2 or len(parts) < 2:
-        return [job(part) for part in parts]
+        with _OneBlasThread():  # the products of one op here are per image: small (see one_blas_thread)
+            return [job(part) for part in parts]
     results = [None] * len(parts)
     with _OneBlasThread():
         future = _worker().submit(lambda: [job(part) for part in parts[1::2]])
