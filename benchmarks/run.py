@@ -680,6 +680,8 @@ def main(argv=None):
     if args.threads is not None:
         threads = args.threads
         _limits.append(threadpool_limits(limits=threads, user_api="blas"))
+        from cnnlab.functional.fast import parallel
+        parallel.THREADS = min(parallel.THREADS, threads)  # the layers' own split of the batch, too
     if torch is not None:
         torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message="Using padding='same'")
