@@ -165,3 +165,15 @@ def test_small_products_run_on_one_blas_thread_and_large_ones_keep_the_setting()
         with parallel.one_blas_thread(parallel.SMALL_PRODUCT):
             assert blas() == outside
         assert blas() == outside
+
+
+def test_kept_matrices_survive_the_next_call_when_the_padded_input_is_a_work_array():
+    """A 1x1 kernel's im2col matrix could be a view of the padded input, a reused work array: it must
+    be a copy, or a second forward pass would change what the first one's backward reads."""
+    rng = np.random.default_rng(4)
+    x, other = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 3, 4, 5))
+    weight, grad = rng.standard_normal((2, 3, 1, 1)), rng.standard_normal((2, 2, 6, 7))
+    _, ctx = F.conv2d_forward(x, weight, None, 1, 1)
+    F.conv2d_forward(other, weight, None, 1, 1)  # reuses the work arrays
+    _, reference_ctx = F.conv2d_naive_forward(x, weight, None, 1, 1)
+    _same(F.conv2d_backward(grad, ctx), F.conv2d_naive_backward(grad, reference_ctx), np.float64)
