@@ -15,7 +15,6 @@ stays on the calling thread, where handing it over (about 30 microseconds) would
 import contextlib
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 __all__ = []
 
@@ -37,6 +36,8 @@ def _worker():
     if _pool is None:
         with _lock:
             if _pool is None:
+                # imported here: concurrent.futures adds about 15 ms to `import cnnlab`, a notebook's start-up
+                from concurrent.futures import ThreadPoolExecutor
                 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnnlab")
     return _pool
 
