@@ -101,8 +101,9 @@ def _conv_inputs(name, dtype, seed=0):
 
 
 # A (one input channel) is a network's first layer: its input is the images, which need no gradient.
-# PyTorch skips that gradient for an input without requires_grad (and asking for it with C=1 in float32
-# hits a slow oneDNN path, 24.9 ms against 0.4 ms without: issue 15), so neither library computes it.
+# PyTorch skips that gradient for an input without requires_grad, so neither library computes it. With
+# it, PyTorch's float32 backward for C=1 is 3x slower on an idle machine (1.5 ms against 0.46 ms) and
+# collapses under load (225 ms against 0.38 ms at load 5 on 2 cores): the old 24.9 ms (issue 15).
 FIRST_LAYER = {"A"}
 
 
