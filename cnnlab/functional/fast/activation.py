@@ -4,7 +4,7 @@ of the batch (:mod:`.parallel`). ReLU runs after every convolution, on the large
 """
 import numpy as np
 
-from .parallel import split
+from .parallel import split_array
 
 __all__ = []
 
@@ -16,12 +16,12 @@ def relu_forward(x):
     def half(part):
         np.maximum(x[part], 0, out=output[part])
         np.greater(output[part], 0, out=positive[part])
-    split(half, len(x), 2 * x.size)
+    split_array(half, x)
     return output, positive
 
 
 def relu_backward(grad, positive):
     """``grad * (x > 0)``, with the mask of :func:`relu_forward`."""
     grad_input = np.empty_like(grad)
-    split(lambda part: np.multiply(grad[part], positive[part], out=grad_input[part]), len(grad), grad.size)
+    split_array(lambda part: np.multiply(grad[part], positive[part], out=grad_input[part]), grad)
     return grad_input

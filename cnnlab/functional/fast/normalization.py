@@ -12,7 +12,7 @@ Every function takes arrays already checked by ``functional/normalization.py``.
 import numpy as np
 
 from ..._validate import as_float_array
-from .parallel import halves, run
+from .parallel import array_halves, run
 from .work_arrays import scratch
 
 __all__ = []
@@ -64,7 +64,7 @@ def batch_statistics(x3, input):
     ``input`` is the caller's array, named in the error when ``x3`` holds NaN or infinity.
     """
     count = x3.shape[0] * x3.shape[2]
-    parts = halves(x3.shape[0], x3.size)
+    parts = array_halves(x3)
     sums = _summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
     _check_finite(sums, input, "input")
     mean = sums / count
@@ -91,7 +91,7 @@ def normalize(x3, mean, var, weight, bias, eps, centered=None):
     def scale_and_shift(part):
         centered[part] *= scale_rows
         centered[part] += bias_rows
-    run(scale_and_shift, halves(x3.shape[0], x3.size))
+    run(scale_and_shift, array_halves(x3))
     return centered, inv_std
 
 
@@ -116,7 +116,7 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
     """
     count = g3.shape[0] * g3.shape[2]
     length = x3.shape[2]
-    parts = halves(g3.shape[0], 2 * g3.size)
+    parts = array_halves(g3)
     # a reused work array: a new array of the input's size costs a page fault per 4 KiB of fresh memory
     # (the calling thread's; each thread fills and reads only its own half)
     centered = scratch("batch_norm_centered", x3.shape, x3.dtype)

@@ -8,7 +8,7 @@ Every function takes arrays already checked and padded by ``functional/pooling.p
 """
 import numpy as np
 
-from .parallel import split
+from .parallel import split_array
 
 __all__ = []
 
@@ -50,7 +50,7 @@ def max_pool2d_forward(padded, kernel, stride, out_hw):
             # branching (np.copyto(index, k, where=...) is eight times slower).
             np.maximum(index, (view > top) * index.dtype.type(k), out=index)
             np.maximum(top, view, out=top)
-    split(half, len(padded), 2 * padded.size)
+    split_array(half, padded)
     return best, winner
 
 
@@ -87,5 +87,5 @@ def scatter(grad_output, winner, padded_shape, kernel, stride, out_hw):
                 view += g * (winner[part] == k)
             else:
                 np.multiply(g, winner[part] == k, out=view)
-    split(half, len(grad), 2 * grad.size)
+    split_array(half, grad)
     return grad
