@@ -100,16 +100,33 @@ def _conv_inputs(name, dtype, seed=0):
     return x, weight, bias, grad, padding
 
 
-def _cnnlab_conv_forward_backward(x, weight, bias, grad, padding):
-    output, ctx = F.conv2d_forward(x, weight, bias, 1, padding)
+# A (one input channel) is a network's first layer: its input is the images, which need no gradient.
+# PyTorch skips that gradient for an input without requires_grad, so neither library computes it. With
+# it, PyTorch's float32 backward for C=1 is 3x slower on an idle machine (1.5 ms against 0.46 ms) and
+# collapses under load (225 ms against 0.38 ms at load 5 on 2 cores): the old 24.9 ms (issue 15).
+FIRST_LAYER = {"A"}
+
+
+def _cnnlab_conv_forward_backward(x, weight, bias, grad, padding, image_grad=True):
+    output, ctx = F.conv2d_forward(x, weight, bias, 1, padding, needs_input_grad=(image_grad, True, True))
     return output, F.conv2d_backward(grad, ctx)
 
 
-def _torch_conv_forward_backward(x, weight, bias, grad, padding):
-    x, weight, bias = (t.detach().requires_grad_() for t in (x, weight, bias))
+def _torch_conv_forward_backward(x, weight, bias, grad, padding, image_grad=True):
+    x = x.detach().requires_grad_(image_grad)
+    weight, bias = (t.detach().requires_grad_() for t in (weight, bias))
     output = torch.nn.functional.conv2d(x, weight, bias, padding=padding)
     output.backward(grad)
     return output, (x.grad, weight.grad, bias.grad)
+
+
+def conv_flops(name, measure):
+    """Multiply-adds x 2 of one conv2d pass on workload ``name``: forward, and each gradient as much again."""
+    batch, channels, size, filters, kernel, padding = CONV_WORKLOADS[name]
+    one_pass = 2 * batch * filters * channels * kernel * kernel * size * size  # stride 1, 'same' size
+    if measure == "forward":
+        return one_pass
+    return one_pass * (2 if name in FIRST_LAYER and measure == "forward+backward" else 3)
 
 
 def conv_rows(rows, notes):
@@ -127,6 +144,7 @@ def conv_rows(rows, notes):
             tx, tw, tb, tg = map(torch.from_numpy, (x, weight, bias, grad))
             _check_same_numbers(_cnnlab_conv_forward_backward(x, weight, bias, grad, padding),
                                 _torch_conv_forward_backward(tx, tw, tb, tg, padding), dtype, label, notes)
+            image_grad = name not in FIRST_LAYER
 
             def ours_forward():
                 return F.conv2d(x, weight, bias, 1, padding)
@@ -136,10 +154,18 @@ def conv_rows(rows, notes):
                     return torch.nn.functional.conv2d(tx, tw, tb, padding=padding)
 
             ours, theirs, repeats = compare(ours_forward, torch_forward)
-            rows.append(_row(label, "forward", dtype, ours, "PyTorch", theirs, repeats))
-            ours, theirs, repeats = compare(lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding),
-                                            lambda: _torch_conv_forward_backward(tx, tw, tb, tg, padding))
-            rows.append(_row(label, "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
+            rows.append(_row(label, "forward", dtype, ours, "PyTorch", theirs, repeats, conv_flops(name, "forward")))
+            ours, theirs, repeats = compare(
+                lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding, image_grad),
+                lambda: _torch_conv_forward_backward(tx, tw, tb, tg, padding, image_grad))
+            rows.append(_row(label + ("" if image_grad else ", first layer: no image gradient"), "forward+backward",
+                             dtype, ours, "PyTorch", theirs, repeats, conv_flops(name, "forward+backward")))
+            if not image_grad:  # shown for the record, outside the targets: what the old harness measured
+                ours, theirs, repeats = compare(lambda: _cnnlab_conv_forward_backward(x, weight, bias, grad, padding),
+                                                lambda: _torch_conv_forward_backward(tx, tw, tb, tg, padding),
+                                                budget=0.3, max_repeats=10)
+                rows.append(_row(label + ", image gradient too", "forward+backward (image grad)", dtype, ours,
+                                 "PyTorch", theirs, repeats, conv_flops(name, "forward+backward (image grad)")))
         # Speed never costs correctness: float32 must agree with float64 to float32 precision.
         error = max(np.max(np.abs(single - double)) / np.max(np.abs(double))
                     for single, double in zip(results[np.float32], results[np.float64]))
@@ -261,74 +287,123 @@ def pooling_and_batch_norm_rows(rows, notes):
         rows.append(_row("batch_norm (training) on (64, 8, 28, 28)", "forward+backward", dtype, ours, "PyTorch", theirs, repeats))
 
 
-def training_rows(rows, notes, images=8000, batch_size=64):
-    """One epoch of the Ex. 3.1 network on 8,000 MNIST digits, float32, SGD with momentum, both libraries."""
+def _network_flops(filters, batch_size, images, classes=10):
+    """Multiply-adds x 2 of one epoch of the Ex. 3.1 network: convolutions and the dense layer, forward and backward.
+
+    The first convolution computes no image gradient (two passes instead of three); ReLU, pooling and
+    the loss are not counted (they are memory-bound, a few element-wise operations per value).
+    """
+    first, second = filters
+    conv1 = 2 * first * 1 * 9 * 28 * 28
+    conv2 = 2 * second * first * 9 * 14 * 14
+    dense = 2 * second * 7 * 7 * classes
+    return (2 * conv1 + 3 * conv2 + 3 * dense) * images
+
+
+def _cnnlab_network(filters):
     nn = cnnlab.nn
+    first, second = filters
+    return nn.Sequential(
+        nn.Conv2d(1, first, 3, padding=1, rng=0, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(first, second, 3, padding=1, rng=1, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(second * 7 * 7, 10, rng=2, dtype=np.float32))
+
+
+def _torch_network(filters):
+    torch.manual_seed(0)
+    tnn = torch.nn
+    first, second = filters
+    return tnn.Sequential(tnn.Conv2d(1, first, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+                          tnn.Conv2d(first, second, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+                          tnn.Flatten(), tnn.Linear(second * 7 * 7, 10))
+
+
+def _torch_epoch(model, optimiser, tx, ty, batch_size, limit=None):
+    """The loop every PyTorch user writes."""
+    loss_fn, total = torch.nn.CrossEntropyLoss(), 0.0
+    for start in range(0, len(tx) if limit is None else limit, batch_size):
+        loss = loss_fn(model(tx[start:start + batch_size]), ty[start:start + batch_size])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        total += loss.item()
+    return total
+
+
+def _cnnlab_epoch(model, optimiser, x, y, batch_size, limit=None):
+    """The loop exercise 3.1c teaches: no thread setting, no ``fit``."""
+    loss_fn, total = cnnlab.nn.CrossEntropyLoss(), 0.0
+    for start in range(0, len(x) if limit is None else limit, batch_size):
+        loss = loss_fn(model(x[start:start + batch_size]), y[start:start + batch_size])
+        optimiser.zero_grad()
+        model.backward(loss_fn.backward())
+        optimiser.step()
+        total += float(loss)
+    return total
+
+
+def training_rows(rows, notes, images=8000, batch_size=64):
+    """One epoch on 8,000 MNIST digits, float32, against the same epoch in PyTorch, alternating:
+
+    - ``fit``: the Ex. 3.1 network (8 and 16 filters), SGD with momentum, through ``cnnlab.training.fit``;
+    - a plain loop: the wider network (16 and 32 filters), Adam, written out as a student writes it.
+    """
     if torch is None:
         notes.append("training epoch: PyTorch not installed, no reference")
         return
     from cnnlab.datasets import load_mnist
+    from cnnlab.training import fit
     (x_train, y_train), _ = load_mnist(test_size=2000, dtype=np.float32)
     x_train, y_train = x_train[:images], y_train[:images]
-
-    def cnnlab_network():
-        return nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding=1, rng=0, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1, rng=1, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(16 * 7 * 7, 10, rng=2, dtype=np.float32))
-
-    def torch_network():
-        torch.manual_seed(0)
-        tnn = torch.nn
-        return tnn.Sequential(tnn.Conv2d(1, 8, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-                              tnn.Conv2d(8, 16, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-                              tnn.Flatten(), tnn.Linear(16 * 7 * 7, 10))
-
-    ours_model = cnnlab_network()
-    ours_loss = nn.CrossEntropyLoss()
-    ours_optimiser = cnnlab.optim.SGD(ours_model.parameters(), lr=0.05, momentum=0.9)
-    torch_model = torch_network()
-    torch_loss = torch.nn.CrossEntropyLoss()
-    torch_optimiser = torch.optim.SGD(torch_model.parameters(), lr=0.05, momentum=0.9)
     tx, ty = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    losses = {}
-
-    def ours_epoch(limit=None):
-        total = 0.0
-        for start in range(0, len(x_train) if limit is None else limit, batch_size):
-            xb, yb = x_train[start:start + batch_size], y_train[start:start + batch_size]
-            loss = ours_loss(ours_model(xb), yb)
-            ours_optimiser.zero_grad()
-            # A Sequential computes no gradient for the images (they need none), as PyTorch.
-            ours_model.backward(ours_loss.backward())
-            ours_optimiser.step()
-            total += loss.item() if hasattr(loss, "item") else float(loss)
-        losses["cnnlab"] = total
-        return total
-
-    def torch_epoch(limit=None):
-        total = 0.0
-        for start in range(0, len(tx) if limit is None else limit, batch_size):
-            xb, yb = tx[start:start + batch_size], ty[start:start + batch_size]
-            loss = torch_loss(torch_model(xb), yb)
-            torch_optimiser.zero_grad()
-            loss.backward()
-            torch_optimiser.step()
-            total += loss.item() if hasattr(loss, "item") else float(loss)
-        losses["PyTorch"] = total
-        return total
-
-    ours_epoch(limit=640)
-    torch_epoch(limit=640)
-    ours_times, torch_times = [], []
-    for _ in range(3):
-        ours_times.append(_once(ours_epoch))
-        torch_times.append(_once(torch_epoch))
     batches = math.ceil(images / batch_size)
-    rows.append(_row(f"training epoch, Ex. 3.1 network, {images} MNIST digits, batch {batch_size}, SGD momentum",
-                     "epoch", np.float32, statistics.median(ours_times), "PyTorch", statistics.median(torch_times), 3))
-    notes.append(f"training epoch: mean loss of the last timed epoch: cnnlab {losses['cnnlab'] / batches:.3f}, "
-                 f"PyTorch {losses['PyTorch'] / batches:.3f} (different initial weights; both should fall below ~0.3)")
+    cases = [
+        ("fit", (8, 16), "SGD momentum, cnnlab.training.fit",
+         lambda params: cnnlab.optim.SGD(params, lr=0.05, momentum=0.9),
+         lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9)),
+        ("loop", (16, 32), "Adam, a plain training loop",
+         lambda params: cnnlab.optim.Adam(params, lr=1e-3), lambda params: torch.optim.Adam(params, lr=1e-3)),
+    ]
+    for kind, filters, text, ours_optimiser_for, torch_optimiser_for in cases:
+        ours_model, torch_model = _cnnlab_network(filters), _torch_network(filters)
+        ours_optimiser, torch_optimiser = ours_optimiser_for(ours_model.parameters()), torch_optimiser_for(torch_model.parameters())
+        losses = {}
+        if kind == "fit":
+            def ours_epoch(limit=None):
+                end = images if limit is None else limit
+                history = fit(ours_model, cnnlab.nn.CrossEntropyLoss(), ours_optimiser, x_train[:end], y_train[:end],
+                              batch_size=batch_size, progress=None)
+                losses["cnnlab"] = history.last("loss") * batches
+        else:
+            def ours_epoch(limit=None):
+                losses["cnnlab"] = _cnnlab_epoch(ours_model, ours_optimiser, x_train, y_train, batch_size, limit)
+
+        def torch_epoch(limit=None):
+            losses["PyTorch"] = _torch_epoch(torch_model, torch_optimiser, tx, ty, batch_size, limit)
+        ours_epoch(limit=640)
+        torch_epoch(limit=640)
+        ours_times, torch_times = [], []
+        for _ in range(3):
+            ours_times.append(_once(ours_epoch))
+            torch_times.append(_once(torch_epoch))
+        measure = "epoch (fit)" if kind == "fit" else "epoch (plain loop)"
+        rows.append(_row(f"training epoch, Ex. 3.1 network with {filters[0]} and {filters[1]} filters, {images} MNIST "
+                         f"digits, batch {batch_size}, {text}", measure, np.float32, statistics.median(ours_times),
+                         "PyTorch", statistics.median(torch_times), 3, _network_flops(filters, batch_size, images)))
+        notes.append(f"training {measure}: mean loss of the last timed epoch: cnnlab "
+                     f"{losses['cnnlab'] / batches:.3f}, PyTorch {losses['PyTorch'] / batches:.3f} (different initial "
+                     f"weights; both should fall below ~0.3)")
+
+
+def peak_rows(rows, notes, size=1024):
+    """The machine's limit: a large square matrix product in NumPy, at the run's thread count, per dtype."""
+    for dtype in DTYPES:
+        a = np.random.default_rng(5).standard_normal((size, size)).astype(dtype)
+        b = np.random.default_rng(6).standard_normal((size, size)).astype(dtype)
+        out = np.empty_like(a)
+        seconds, repeats = alone(lambda: np.matmul(a, b, out=out), budget=0.5, max_repeats=30)
+        rows.append(_row(f"peak: NumPy matrix product {size}x{size} @ {size}x{size}", "peak", dtype, seconds, None, None,
+                         repeats, 2 * size ** 3))
 
 
 def explorer_rows(rows, notes):
@@ -428,10 +503,13 @@ def memory_rows(memory, notes, threads):
 # Reporting
 # ----------------------------------------------------------------------------------------------
 
-def _row(workload, measure, dtype, ours, reference, theirs, repeats):
+def _row(workload, measure, dtype, ours, reference, theirs, repeats, flops=None):
     return {"workload": workload, "measure": measure, "dtype": np.dtype(dtype).name, "cnnlab_ms": ours * 1e3,
             "reference": reference, "reference_ms": None if theirs is None else theirs * 1e3,
-            "ratio": None if theirs is None else ours / theirs, "repeats": repeats}
+            "ratio": None if theirs is None else ours / theirs, "repeats": repeats,
+            "gflop": None if flops is None else flops / 1e9,
+            "cnnlab_gflops": None if flops is None else flops / ours / 1e9,
+            "reference_gflops": None if flops is None or theirs is None else flops / theirs / 1e9}
 
 
 def geometric_mean(values):
@@ -440,28 +518,31 @@ def geometric_mean(values):
 
 
 def targets(rows, memory):
-    """Issue 7's targets, each with the measured value and whether it holds."""
+    """Issue 15's targets (issue 7's where it set none), each with the measured value and whether it holds."""
     checks = []
     conv = [r["ratio"] for r in rows if r["workload"].startswith("conv2d ") and r["measure"] == "forward+backward"
             and r["reference"] == "PyTorch" and r["workload"][7] in "ABC"]
     if conv:
         mean = geometric_mean(conv)
-        checks.append(("conv2d forward+backward, geometric mean over A, B, C x both dtypes", "<= 1.25x PyTorch",
-                       f"{mean:.2f}x", mean <= 1.25))
-        checks.append(("conv2d forward+backward, worst single case", "<= 2.5x PyTorch", f"{max(conv):.2f}x", max(conv) <= 2.5))
+        checks.append(("conv2d forward+backward, geometric mean over A, B, C x both dtypes", "<= 1.0x PyTorch",
+                       f"{mean:.2f}x", mean <= 1.0))
+        checks.append(("conv2d forward+backward, worst single case", "<= 1.5x PyTorch", f"{max(conv):.2f}x", max(conv) <= 1.5))
     if FLOAT32_ERRORS:
         worst = max(FLOAT32_ERRORS.values())
         checks.append(("float32 agrees with float64 (conv2d A, B, C output and gradients, max error / max value)",
                        "float32 precision (< 1e-5)", f"{worst:.1e}", worst < 1e-5))
-    pool = [r for r in rows if r["workload"].startswith("max_pool2d") and r["dtype"] == "float32"]
+    pool = [r["ratio"] for r in rows if r["workload"].startswith("max_pool2d") and r["ratio"]]
     if pool:
-        checks.append(("max_pool2d 2x2 forward+backward, float32", "<= 1.0x PyTorch", f"{pool[0]['ratio']:.2f}x", pool[0]["ratio"] <= 1.0))
+        checks.append(("max_pool2d 2x2 forward+backward (worst dtype)", "<= 0.8x PyTorch", f"{max(pool):.2f}x",
+                       max(pool) <= 0.8))
     norm = [r["ratio"] for r in rows if r["workload"].startswith("batch_norm")]
     if norm:
-        checks.append(("batch_norm forward+backward (worst dtype)", "<= 2x PyTorch", f"{max(norm):.2f}x", max(norm) <= 2.0))
-    epoch = [r for r in rows if r["measure"] == "epoch"]
-    if epoch:
-        checks.append(("training epoch Ex. 3.1, float32", "<= 1.25x PyTorch", f"{epoch[0]['ratio']:.2f}x", epoch[0]["ratio"] <= 1.25))
+        checks.append(("batch_norm forward+backward (worst dtype)", "<= 1.5x PyTorch", f"{max(norm):.2f}x", max(norm) <= 1.5))
+    for measure, goal in (("epoch (fit)", 1.0), ("epoch (plain loop)", 1.1)):
+        epoch = [r for r in rows if r["measure"] == measure]
+        if epoch:
+            checks.append((f"training {measure}, float32", f"<= {goal:.1f}x PyTorch", f"{epoch[0]['ratio']:.2f}x",
+                           epoch[0]["ratio"] <= goal))
     single = [r["ratio"] for r in rows if r["workload"].startswith("D correlate2d") and r["reference"] == "scipy.ndimage.correlate"]
     if single:
         checks.append(("D single 512x512 image (worst dtype)", "faster than scipy.ndimage.correlate (< 1.0x)",
@@ -523,7 +604,7 @@ def markdown(report):
         "",
         "Ratio = cnnlab median / reference median, timed alternately in one process (below 1: cnnlab is faster).",
         "",
-        "## Targets (issue 7)",
+        "## Targets (issue 15)",
         "",
         "| target | goal | measured | holds |",
         "| --- | --- | --- | --- |",
@@ -535,6 +616,7 @@ def markdown(report):
         ratio = _ratio(r["ratio"])
         lines.append(f"| {r['workload']} | {r['measure']} | {r['dtype']} | {_ms(r['cnnlab_ms'])} | {r['reference'] or ''} | "
                      f"{_ms(r['reference_ms'])} | {ratio} |")
+    lines += gflops_lines(report["rows"])
     if report["memory"]:
         lines += ["", "## Peak memory, conv2d C forward+backward", "",
                   "Increase of the process's resident high-water mark during one forward+backward (fresh child process "
@@ -549,6 +631,27 @@ def markdown(report):
     if report["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def gflops_lines(rows):
+    """Achieved GFLOP/s of every row that counts its floating-point work, against the matrix-product peak."""
+    peak = {r["dtype"]: r["cnnlab_gflops"] for r in rows if r["measure"] == "peak"}
+    counted = [r for r in rows if r.get("gflop") and r["measure"] != "peak"]
+    if not counted:
+        return []
+    lines = ["", "## Achieved GFLOP/s against the machine's limit", "",
+             "Peak = NumPy's float32 / float64 matrix product (1024 x 1024) in this run, at its thread count: "
+             + ", ".join(f"{d} {v:.0f} GFLOP/s" for d, v in peak.items()) + ". Counted: the multiply-adds of the "
+             "convolutions and dense layers (x2), not the element-wise work.", "",
+             "| workload | measure | dtype | GFLOP | cnnlab GFLOP/s | % of peak | PyTorch GFLOP/s | % of peak |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in counted:
+        limit = peak.get(r["dtype"])
+        share = lambda v: "" if v is None or not limit else f"{100 * v / limit:.0f}%"  # noqa: E731
+        theirs = "" if r["reference_gflops"] is None else f"{r['reference_gflops']:.1f}"
+        lines.append(f"| {r['workload']} | {r['measure']} | {r['dtype']} | {r['gflop']:.3g} | {r['cnnlab_gflops']:.1f} | "
+                     f"{share(r['cnnlab_gflops'])} | {theirs} | {share(r['reference_gflops'])} |")
+    return lines
 
 
 def print_table(report):
@@ -570,7 +673,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory-child", nargs=3, metavar=("LIBRARY", "MODE", "DTYPE"), help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="*", default=None,
-                        help="run only these groups: conv single naive pool train explorer memory")
+                        help="run only these groups: peak conv single naive pool train explorer memory")
     parser.add_argument("--output", default=str(RESULTS), help="folder for latest.json and latest.md")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for both NumPy's BLAS and PyTorch (default: what NumPy's BLAS uses)")
@@ -583,6 +686,8 @@ def main(argv=None):
     if args.threads is not None:
         threads = args.threads
         _limits.append(threadpool_limits(limits=threads, user_api="blas"))
+        from cnnlab.functional.fast import parallel
+        parallel.THREADS = min(parallel.THREADS, threads)  # the layers' own split of the batch, too
     if torch is not None:
         torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message="Using padding='same'")
@@ -596,7 +701,7 @@ def main(argv=None):
                      "so these ratios are less reliable than on an idle machine; compare with --threads 1.")
     if torch is None:
         notes.append("PyTorch is not installed: the PyTorch comparisons are skipped (make bench installs it).")
-    groups = {"conv": conv_rows, "single": single_image_rows, "naive": naive_rows, "pool": pooling_and_batch_norm_rows,
+    groups = {"peak": peak_rows, "conv": conv_rows, "single": single_image_rows, "naive": naive_rows, "pool": pooling_and_batch_norm_rows,
               "train": training_rows, "explorer": explorer_rows}
     started = time.perf_counter()
     for name, function in groups.items():

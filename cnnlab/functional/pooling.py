@@ -9,13 +9,15 @@ weights to learn. The output size along each axis is
 The file opens with the reference, loops over the output pixels straight from the definition. The
 public path never loops over pixels: for each of the ``kH * kW`` positions inside the window
 it takes one strided view of the (padded) input, holding that position of every window at once,
-and combines the views with ``np.maximum`` or ``+``. A 2x2 window needs only four views.
+and combines the views with ``np.maximum`` or ``+``. A 2x2 window needs only four views. Max
+pooling and the gradients run in ``fast/pooling.py`` (the same views, fewer passes, two threads).
 """
 import numpy as np
 
 from .._validate import as_float_array, output_gradient, pair
 from .windows import pad_sides, sizes
 from .context import Context, check_context
+from .fast import pooling as fast
 
 __all__ = [
     "max_pool2d_naive_forward", "max_pool2d_naive_backward", "max_pool2d_naive",
@@ -140,14 +142,7 @@ def _pad(x, kernel, stride, padding, out_hw, value):
     return pad_sides(x, (ph, ph + extra_h, pw, pw + extra_w), value)
 
 
-def _offset_views(padded, kernel, stride, out_hw):
-    """For each position (i, j) inside the window, the view holding that position of every window.
 
-    Returns a list of ``kH * kW`` views, each of shape (N, C, H_out, W_out), in row-major order.
-    """
-    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
-    return [padded[..., i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
-            for i in range(kh) for j in range(kw)]
 
 
 def _crop(grad_padded, input_shape, padding):
@@ -155,25 +150,6 @@ def _crop(grad_padded, input_shape, padding):
     ph, pw = padding
     height, width = input_shape[-2:]
     return grad_padded[..., ph:ph + height, pw:pw + width]
-
-
-def _scatter(grad_output, weights, padded_shape, kernel, stride, out_hw):
-    """Send each window's gradient back to the pixels it came from.
-
-    ``weights`` holds one factor per window position (in the order of :func:`_offset_views`): a
-    0/1 mask of the winners for max pooling, 1 for average pooling (whose share is already divided).
-    """
-    overlapping = stride[0] < kernel[0] or stride[1] < kernel[1]
-    # When the windows tile the padded input exactly, every pixel is written once: no need to zero it.
-    tiling = stride == kernel and (out_hw[0] * stride[0], out_hw[1] * stride[1]) == tuple(padded_shape[-2:])
-    grad = np.empty(padded_shape, grad_output.dtype) if tiling else np.zeros(padded_shape, grad_output.dtype)
-    views = _offset_views(grad, kernel, stride, out_hw)
-    for view, weight in zip(views, weights):
-        if overlapping:  # a pixel in several windows collects a gradient from each
-            view += grad_output * weight
-        else:
-            np.multiply(grad_output, weight, out=view)
-    return grad
 
 
 # ----------------------------------------------------------------------------------------- max
@@ -204,15 +180,8 @@ def max_pool2d_forward(input, kernel_size, stride=None, padding=0, ceil_mode=Fal
     """
     x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
     padded = _pad(x, kernel, stride, padding, out_hw, -np.inf)
-    views = _offset_views(padded, kernel, stride, out_hw)
-    best = views[0].copy()
-    winner = np.zeros(best.shape, np.min_scalar_type(len(views) - 1))
-    for k, view in enumerate(views[1:], start=1):
-        # Strictly greater keeps the first maximum. Positions are visited in increasing k, so the
-        # newest winner is always the largest index seen: a maximum records it without branching.
-        better = view > best
-        np.maximum(winner, better * winner.dtype.type(k), out=winner)
-        np.maximum(best, view, out=best)
+    # the maximum of the window's views, and the index of the first one that holds it
+    best, winner = fast.max_pool2d_forward(padded, kernel, stride, out_hw)
     ctx = Context("max_pool2d", ("input",), needs_input_grad, saved={"winner": winner},
                   options={"input_shape": x.shape, "padded_shape": padded.shape, "kernel": kernel, "stride": stride,
                            "padding": padding})
@@ -232,9 +201,8 @@ def max_pool2d_backward(grad_output, ctx):
 def _winner_gradient(grad_output, ctx):
     winner, options = ctx.saved["winner"], ctx.options
     grad_output = output_gradient(grad_output, winner.shape)
-    kernel = options["kernel"]
-    masks = (winner == k for k in range(kernel[0] * kernel[1]))
-    grad = _scatter(grad_output, masks, options["padded_shape"], kernel, options["stride"], winner.shape[-2:])
+    grad = fast.scatter(grad_output, winner, options["padded_shape"], options["kernel"], options["stride"],
+                        winner.shape[-2:])
     return ctx.grads(_crop(grad, options["input_shape"], options["padding"]))
 
 
@@ -314,7 +282,7 @@ def avg_pool2d_forward(input, kernel_size, stride=None, padding=0, ceil_mode=Fal
     """
     x, kernel, stride, padding, out_hw = _check(input, kernel_size, stride, padding, ceil_mode)
     padded = _pad(x, kernel, stride, padding, out_hw, 0.0)
-    total = sum(_offset_views(padded, kernel, stride, out_hw))
+    total = sum(fast.offset_views(padded, kernel, stride, out_hw))
     divisor = _divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, x.dtype)
     ctx = Context("avg_pool2d", ("input",), needs_input_grad, saved={"divisor": divisor},
                   options={"input_shape": x.shape, "padded_shape": padded.shape, "kernel": kernel, "stride": stride,
@@ -333,8 +301,7 @@ def avg_pool2d_backward(grad_output, ctx):
     options = ctx.options
     grad_output = output_gradient(grad_output, options["input_shape"][:2] + options["out_hw"])
     share = grad_output / ctx.saved["divisor"].astype(grad_output.dtype, copy=False)
-    ones = [1] * (options["kernel"][0] * options["kernel"][1])
-    grad = _scatter(share, ones, options["padded_shape"], options["kernel"], options["stride"], options["out_hw"])
+    grad = fast.scatter(share, None, options["padded_shape"], options["kernel"], options["stride"], options["out_hw"])
     return ctx.grads(_crop(grad, options["input_shape"], options["padding"]))
 
 

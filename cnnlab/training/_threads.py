@@ -4,6 +4,10 @@ other programs competing for the cores.
 Measured on a 2-core machine (Ex. 3.1 network, batch 32, float32): unloaded, two OpenBLAS threads were
 about 10% faster than one; with any other busy process, two threads were 4 to 7 times *slower* (each
 thread waits for the other at every matrix product). The limit comes from ``threadpoolctl``.
+
+The layers now make the same choice themselves for every small product and use the second core by
+splitting the batch (``cnnlab/functional/fast/parallel.py``), so a plain training loop is as fast as
+``fit``; this limit still covers whatever else runs inside ``fit`` (a user's own layer, a large product).
 """
 import contextlib
 

@@ -22,6 +22,7 @@ Every function takes arrays already checked and cast by ``functional/conv.py``.
 import numpy as np
 
 from ..windows import pad_sides, windows
+from .parallel import MIN_WORK, halves, run
 from .work_arrays import scratch
 
 __all__ = []
@@ -138,16 +139,20 @@ def conv2d_forward(x, w, b, stride, sides, out_hw, keep_cols=True):
     output = np.empty((batch, filters) + out_hw, dtype=x.dtype)
     bytes_per_sample = channels * kernel_h * kernel_w * out_hw[0] * out_hw[1] * x.itemsize
     keep_cols = keep_cols and batch * bytes_per_sample <= CACHE_BYTES
-    # Chunks save memory only when the matrices are not kept; kept ones are fastest built at once.
-    batch_chunks = [slice(0, batch)] if keep_cols else chunks(batch, bytes_per_sample)
-    kept = []
-    for chunk in batch_chunks:
+    work = batch * bytes_per_sample // x.itemsize  # values of im2col: what the copies and products touch
+    # Kept matrices are fastest built at once, or in two halves on two threads; chunks save memory
+    # only when the matrices are not kept (their work arrays are per thread, so chunks run two at a time).
+    batch_chunks = halves(batch, work) if keep_cols else chunks(batch, bytes_per_sample)
+
+    def forward_chunk(chunk):
         cols = im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride, reuse=not keep_cols)
+        out = output[chunk]
         # One (F, C*kH*kW) @ (C*kH*kW, H_out*W_out) product per image, written straight into the output.
-        np.matmul(weight_matrix, cols, out=output[chunk].reshape(cols.shape[0], filters, -1))
-        kept.append(cols if keep_cols else None)
-    if b is not None:
-        output += b[:, None, None]
+        np.matmul(weight_matrix, cols, out=out.reshape(cols.shape[0], filters, -1))
+        if b is not None:
+            out += b[:, None, None]
+        return cols if keep_cols else None
+    kept = run(forward_chunk, batch_chunks, parallel=work >= MIN_WORK)
     return output, batch_chunks, kept
 
 
@@ -177,33 +182,39 @@ def conv2d_backward(g, x, w, has_bias, stride, sides, batch_chunks, kept_cols, n
     top, bottom, left, right = sides
     input_grad, weight_grad, bias_grad = needs_input_grad[0], needs_input_grad[1], needs_input_grad[2] and has_bias
     grad_input = np.empty(x.shape, dtype=w.dtype) if input_grad else None
-    grad_weight = np.zeros_like(weight_matrix)
-    grad_bias = np.zeros(filters, dtype=w.dtype) if bias_grad else None
-    for chunk, cols in zip(batch_chunks, kept_cols):
+
+    def backward_chunk(chunk_and_cols):
+        chunk, cols = chunk_and_cols
         n = chunk.stop - chunk.start
         grad_matrix = g[chunk].reshape(n, filters, -1)  # (n, F, H_out * W_out), as forward's products
+        grad_weight = grad_bias = None
         if weight_grad:
             if cols is None:
                 cols = im2col(pad_sides(x[chunk], sides), (kernel_h, kernel_w), stride, reuse=True)
             # Each image's (F, P) @ (P, C*kH*kW), then the sum over images: a batched matrix product.
             # For large images (a long shared axis P) BLAS is a third faster on the transposed product.
             if grad_matrix.shape[2] >= 1024:
-                grad_weight += np.matmul(cols, grad_matrix.transpose(0, 2, 1)).sum(axis=0).T
+                grad_weight = np.matmul(cols, grad_matrix.transpose(0, 2, 1)).sum(axis=0).T
             else:
-                grad_weight += np.matmul(grad_matrix, cols.transpose(0, 2, 1)).sum(axis=0)
+                grad_weight = np.matmul(grad_matrix, cols.transpose(0, 2, 1)).sum(axis=0)
         if bias_grad:
-            grad_bias += grad_matrix.sum(axis=(0, 2))
+            grad_bias = grad_matrix.sum(axis=(0, 2))
         if not input_grad:
-            continue
-        if stride == (1, 1):
+            pass
+        elif stride == (1, 1):
             grad_input[chunk] = _input_gradient_stride_1(g[chunk], weight_matrix, (kernel_h, kernel_w), sides,
                                                          (height, width))
-            continue
-        grad_cols = np.matmul(weight_matrix.T, grad_matrix)  # (n, C*kH*kW, H_out*W_out)
-        padded_shape = (n, channels, height + top + bottom, width + left + right)
-        grad_padded = col2im(grad_cols, padded_shape, (kernel_h, kernel_w), stride, out_hw)
-        grad_input[chunk] = _crop(grad_padded, sides, height, width)
-    return grad_input, grad_weight.reshape(w.shape) if weight_grad else None, grad_bias
+        else:
+            grad_cols = np.matmul(weight_matrix.T, grad_matrix)  # (n, C*kH*kW, H_out*W_out)
+            padded_shape = (n, channels, height + top + bottom, width + left + right)
+            grad_padded = col2im(grad_cols, padded_shape, (kernel_h, kernel_w), stride, out_hw)
+            grad_input[chunk] = _crop(grad_padded, sides, height, width)
+        return grad_weight, grad_bias
+    # the chunks of forward: two halves (or pairs of chunks) on two threads when forward split the batch
+    parts = run(backward_chunk, list(zip(batch_chunks, kept_cols)), parallel=len(batch_chunks) > 1)
+    grad_weight = sum(part[0] for part in parts).reshape(w.shape) if weight_grad else None
+    grad_bias = sum(part[1] for part in parts) if bias_grad else None
+    return grad_input, grad_weight, grad_bias
 
 
 def _input_gradient_stride_1(g, weight_matrix, kernel_size, sides, input_hw):

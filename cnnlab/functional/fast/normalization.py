@@ -4,13 +4,15 @@ The same formulas as the reference in ``functional/normalization.py``, arranged 
 as few times as possible: every per-channel sum is one ``np.einsum`` over an (N, C, L) view (no
 copies), per-channel factors are folded together and expanded to rows, the arithmetic runs in place,
 and backward works through the batch in blocks that stay in the CPU's cache. The NaN check of the
-input (and of ``grad_output``) comes for free with the sums computed anyway.
+input (and of ``grad_output``) comes for free with the sums computed anyway. Every pass runs on two
+threads, each over half of the batch (:mod:`.parallel`); their per-channel sums are added.
 
 Every function takes arrays already checked by ``functional/normalization.py``.
 """
 import numpy as np
 
 from ..._validate import as_float_array
+from .parallel import array_halves, run
 from .work_arrays import scratch
 
 __all__ = []
@@ -50,29 +52,46 @@ def _check_finite(sums, array, name):
         as_float_array(array, name)
 
 
+def _summed(job, parts):
+    """The per-channel sums ``job(part)`` of every part of the batch (computed at the same time), added up."""
+    results = run(job, parts)
+    return [sum(values) for values in zip(*results)] if isinstance(results[0], tuple) else sum(results)
+
+
 def batch_statistics(x3, input):
     """The batch mean and biased variance per channel of ``x3`` (N, C, L), and ``x3 - mean``.
 
     ``input`` is the caller's array, named in the error when ``x3`` holds NaN or infinity.
     """
     count = x3.shape[0] * x3.shape[2]
-    sums = np.einsum("ncl->c", x3)
+    parts = array_halves(x3)
+    sums = _summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
     _check_finite(sums, input, "input")
     mean = sums / count
     # x - mean is computed straight into a new array, which becomes the output (scaled and shifted in place)
-    centered = np.subtract(x3, _rows(mean, x3.shape[2]))
-    var = np.einsum("ncl,ncl->c", centered, centered) / count
+    centered = np.empty_like(x3)
+    mean_rows = _rows(mean, x3.shape[2])
+
+    def squares(part):
+        ours = np.subtract(x3[part], mean_rows, out=centered[part])
+        return np.einsum("ncl,ncl->c", ours, ours)
+    var = _summed(squares, parts) / count
     return mean, var, centered
 
 
 def normalize(x3, mean, var, weight, bias, eps, centered=None):
     """``weight * (x - mean) / sqrt(var + eps) + bias`` of ``x3`` (N, C, L), and ``1 / sqrt(var + eps)``."""
+    length = x3.shape[2]
     if centered is None:
-        centered = np.subtract(x3, _rows(mean, x3.shape[2]))
+        centered = np.subtract(x3, _rows(mean, length))
     inv_std = (1 / np.sqrt(var + eps)).astype(x3.dtype)
     # the two per-channel factors folded into one, then in place on the centered array
-    centered *= _rows(weight * inv_std, x3.shape[2])
-    centered += _rows(bias, x3.shape[2])
+    scale_rows, bias_rows = _rows(weight * inv_std, length), _rows(bias, length)
+
+    def scale_and_shift(part):
+        centered[part] *= scale_rows
+        centered[part] += bias_rows
+    run(scale_and_shift, array_halves(x3))
     return centered, inv_std
 
 
@@ -96,22 +115,33 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
     grad_weight, grad_bias : ndarray, shape (C,)
     """
     count = g3.shape[0] * g3.shape[2]
-    grad_bias = np.einsum("ncl->c", g3)
-    _check_finite(grad_bias, grad_output, "grad_output")
     length = x3.shape[2]
+    parts = array_halves(g3)
     # a reused work array: a new array of the input's size costs a page fault per 4 KiB of fresh memory
-    centered = np.subtract(x3, _rows(mean, length), out=scratch("batch_norm_centered", x3.shape, x3.dtype))
-    grad_weight = np.einsum("ncl,ncl->c", g3, centered) * inv_std  # sum grad * z_hat, z_hat = centered * inv_std
+    # (the calling thread's; each thread fills and reads only its own half)
+    centered = scratch("batch_norm_centered", x3.shape, x3.dtype)
+    mean_rows = _rows(mean, length)
+
+    def sums(part):
+        np.subtract(x3[part], mean_rows, out=centered[part])
+        return np.einsum("ncl->c", g3[part]), np.einsum("ncl,ncl->c", g3[part], centered[part])
+    grad_bias, grad_dot_centered = _summed(sums, parts)
+    _check_finite(grad_bias, grad_output, "grad_output")
+    grad_weight = grad_dot_centered * inv_std  # sum grad * z_hat, z_hat = centered * inv_std
     scale = weight * inv_std
     # the formula above with z_hat = centered * inv_std, in place to spare memory passes
     scale_rows = _rows(scale, length)
     centered_factor = _rows(scale * inv_std * grad_weight / count, length)
     shift = _rows(scale * grad_bias / count, length)
     grad_input = np.empty_like(g3)
-    for block in _blocks(g3):
-        part = np.multiply(g3[block], scale_rows, out=grad_input[block])
-        part -= np.multiply(centered[block], centered_factor, out=centered[block])
-        part -= shift
+
+    def gradient(part):
+        for block in _blocks(g3[part]):
+            block = slice(part.start + block.start, min(part.stop, part.start + block.stop))
+            out = np.multiply(g3[block], scale_rows, out=grad_input[block])
+            out -= np.multiply(centered[block], centered_factor, out=centered[block])
+            out -= shift
+    run(gradient, parts)
     return grad_input, grad_weight, grad_bias
 
 
