@@ -1,4 +1,6 @@
 """nbgrader's cell metadata written from the course's conventions (tools/nbgrader_cells.py); no nbgrader needed."""
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -89,3 +91,17 @@ def test_the_command_line_writes_annotated_copies(tmp_path, capsys):
     written = nbformat.read(tmp_path / "out" / "01_demo.ipynb", as_version=4)
     assert written.cells[1].metadata.nbgrader["grade_id"] == "check_double"
     assert "1 graded check(s): check_double" in capsys.readouterr().out
+
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_course_notebook_follows_the_grading_conventions(path):
+    """Each exercise of the course has its check in a cell of its own, so nbgrader can grade every one."""
+    nb = nbformat.read(path, as_version=4)
+    cells = with_nbgrader_metadata(nb, path.name).cells
+    solutions = [cell for cell in cells if cell.metadata.nbgrader["solution"]]
+    graded = [cell for cell in cells if cell.metadata.nbgrader["grade"]]
+    assert len(graded) >= len({cell.metadata.nbgrader["grade_id"] for cell in solutions}) >= 1
+    assert all("nbgrader" not in cell.metadata for cell in nb.cells), "notebooks/ stores no nbgrader metadata"

@@ -34,39 +34,43 @@ COURSE = (
            "Move the frequency slider: the sine wave redraws, so widgets are live.",
            slides=8, slide_minutes=10, widget_slides=('6',)),
     Lesson("01_convolution.ipynb", "Convolution",
-           "Sliding a kernel over an image: sums of products, padding, stride and the output size.", 45,
+           "Sliding a kernel over an image: sums of products, padding, stride, the output size, channels, 1x1 "
+           "convolution and receptive fields; conv2d forward and backward written yourself.", 80,
            "Move `position` in the sliding-window widget: the kernel steps over the lecture's image, product by "
            "product. Then pick a kernel, stride and padding in the kernel explorer, and end with the output-size"
            " widget (N, F, P, stride).",
            slides=40, slide_minutes=60, widget_slides=('4', '7', '11', '18', '20')),
     Lesson("02_activations.ipynb", "Activation functions",
            "Why a network needs non-linearity: ReLU and its variants, sigmoid, tanh and softplus; ReLU and sigmoid "
-           "backward passes written yourself.", 30,
+           "backward passes written yourself.", 45,
            "In the activation explorer pick an activation, move its parameter (ELU alpha, softplus beta) and the"
            " range: compare each curve with its derivative.",
            slides=24, slide_minutes=35, widget_slides=('18',)),
     Lesson("03_sigmoid_and_losses.ipynb", "Sigmoid and losses",
            "When the sigmoid rounds to exactly 0 or 1; MSE, MAE and cross-entropy; softmax and the gradient y - t, "
-           "written yourself.", 40,
+           "written yourself.", 50,
            "In the loss explorer move the prediction away from the target: cross-entropy grows much faster than "
            "MSE.",
            slides=23, slide_minutes=35, widget_slides=('19',)),
     Lesson("04_pooling_upsampling_flattening.ipynb", "Pooling, upsampling, flattening",
-           "Max, average and min pooling, nearest and bilinear upsampling, and flattening a feature map.", 35,
+           "Max, average and min pooling and where their gradient goes (written yourself), adaptive and global "
+           "pooling, nearest and bilinear upsampling, and flattening a feature map.", 60,
            "In the pooling explorer change the window and the stride, then the mode (max, average, min): watch "
            "the pooled picture and the share of values kept.",
            slides=37, slide_minutes=55, widget_slides=('24',)),
     Lesson("05_three_layer_cnn.ipynb", "A three-layer CNN",
-           "Convolution, ReLU, pooling and a dense layer with softmax, trained on MNIST digits.", 50,
+           "Lecture Ex. 3.1: convolution, ReLU, pooling and a dense layer trained on MNIST digits with a validation "
+           "split; the dense layer, SGD and Adam written yourself; LeNet-5.", 75,
            "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit.",
            slides=32, slide_minutes=50, widget_slides=('23',)),
     Lesson("06_initialisation.ipynb", "Initialisation",
-           "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 30,
+           "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 35,
            "Choose the scheme, the activation and the depth: activations vanish, explode or stay alive through "
            "the layers.",
            slides=21, slide_minutes=30, widget_slides=('13',)),
     Lesson("07_batchnorm_dropout.ipynb", "Batch normalisation and dropout",
-           "Normalising with batch statistics in training and running statistics at test time; dropping units.", 40,
+           "Normalising the inputs; batch norm with batch statistics in training and running statistics at test "
+           "time; dropout; both written yourself, forward and backward.", 60,
            "Move `dropout p` and `batch size`: which units drop, and how far the batch statistics wander from "
            "the population's.",
            slides=25, slide_minutes=40, widget_slides=('24',)),
