@@ -10,9 +10,6 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 WITH_TORCH ?= 0
 TORCH_VERSION ?= 2.13.0
 PYTEST_ARGS ?=
-# Both cores: each notebook and each test module runs whole on one worker (nbval needs its cells in order,
-# the browser and hub tests their servers). `make test PYTEST_WORKERS=0` runs everything in one process.
-PYTEST_WORKERS ?= 2
 
 .PHONY: lab test lint notebooks bench slides student grading-course autograde test-browser browser-deps hub-deps hub-test hub-link clean help
 
@@ -65,8 +62,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 
 test: $(VENV)/.test-installed torch-if-asked lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval-sanitize.cfg $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg $(PYTEST_ARGS)
 
 notebooks: $(VENV)/.test-installed
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
