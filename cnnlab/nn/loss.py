@@ -13,18 +13,21 @@ __all__ = ["Loss", "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss"
 
 
 class Loss(Module):
-    """A loss layer: ``forward`` and ``backward`` are one op of ``cnnlab.functional`` (set by each subclass)."""
+    """A loss layer: ``forward`` and ``backward`` are one op of ``cnnlab.functional``.
+
+    Each subclass names that op's pair: ``function_forward = staticmethod(F.f_forward)`` and
+    ``function_backward = staticmethod(F.f_backward)``.
+    """
 
     def __init__(self, reduction="mean"):
         super().__init__()
         self.reduction = choice(reduction, "reduction", ("mean", "sum", "none"))
         self._ctx = None
 
-    def _forward(self, input, target):
-        raise NotImplementedError
+    function_forward = function_backward = None
 
     def forward(self, input, target):
-        loss, self._ctx = self._forward(input, target)
+        loss, self._ctx = self.function_forward(input, target, reduction=self.reduction)
         self._loss_shape = np.shape(loss)
         return loss
 
@@ -34,7 +37,7 @@ class Loss(Module):
             raise RuntimeError("call the loss (forward) before backward")
         if grad_output is None:
             grad_output = np.ones(self._loss_shape)
-        return self._backward(grad_output, self._ctx)
+        return self.function_backward(grad_output, self._ctx)
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
@@ -50,34 +53,26 @@ class CrossEntropyLoss(Loss):
     probabilities. Output: a scalar (or ``(N,)`` with ``reduction='none'``).
     """
 
-    def _forward(self, input, target):
-        return F.cross_entropy_forward(input, target, reduction=self.reduction)
-
-    _backward = staticmethod(F.cross_entropy_backward)
+    function_forward = staticmethod(F.cross_entropy_forward)
+    function_backward = staticmethod(F.cross_entropy_backward)
 
 
 class MSELoss(Loss):
     """Mean squared error ``mean((input - target)^2)``. Shapes: input and target the same shape."""
 
-    def _forward(self, input, target):
-        return F.mse_loss_forward(input, target, reduction=self.reduction)
-
-    _backward = staticmethod(F.mse_loss_backward)
+    function_forward = staticmethod(F.mse_loss_forward)
+    function_backward = staticmethod(F.mse_loss_backward)
 
 
 class BCELoss(Loss):
     """Binary cross-entropy of probabilities in [0, 1] (after a Sigmoid): ``-(t log p + (1 - t) log(1 - p))``."""
 
-    def _forward(self, input, target):
-        return F.binary_cross_entropy_forward(input, target, reduction=self.reduction)
-
-    _backward = staticmethod(F.binary_cross_entropy_backward)
+    function_forward = staticmethod(F.binary_cross_entropy_forward)
+    function_backward = staticmethod(F.binary_cross_entropy_backward)
 
 
 class BCEWithLogitsLoss(Loss):
     """Sigmoid then binary cross-entropy, in one stable step (prefer it to Sigmoid + BCELoss)."""
 
-    def _forward(self, input, target):
-        return F.binary_cross_entropy_with_logits_forward(input, target, reduction=self.reduction)
-
-    _backward = staticmethod(F.binary_cross_entropy_with_logits_backward)
+    function_forward = staticmethod(F.binary_cross_entropy_with_logits_forward)
+    function_backward = staticmethod(F.binary_cross_entropy_with_logits_backward)
