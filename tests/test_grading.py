@@ -17,6 +17,7 @@ pytest.importorskip("nbgrader", reason="nbgrader is not installed: `pip install 
 
 from nbgrader.api import Gradebook  # noqa: E402
 
+from _grading_helpers import submit, with_line_replaced  # noqa: E402
 from grading_course import autograde, build  # noqa: E402
 from student_version import student_version  # noqa: E402
 
@@ -30,9 +31,7 @@ STRIDE_HINT = "you forgot the stride. Divide n - kernel_size + 2 * padding by th
 
 
 def _submit(course, student, nb):
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
+    submit(course, student, ASSIGNMENT, f"{NOTEBOOK}.ipynb", nb)
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +41,9 @@ def course(tmp_path_factory):
     student = nbformat.read(released, as_version=4)
     _submit(course, "untouched", student)
     _submit(course, "instructor", nbformat.read(course / "source" / ASSIGNMENT / FIXTURE.name, as_version=4))
-    mistaken = nbformat.read(course / "source" / ASSIGNMENT / FIXTURE.name, as_version=4)
-    exercise = next(cell for cell in mistaken.cells if cell.metadata.nbgrader["grade_id"] == "output_size")
-    assert RIGHT_SIZE in exercise.source + "\n"
-    exercise.source = (exercise.source + "\n").replace(RIGHT_SIZE, STRIDE_FORGOTTEN).rstrip("\n")
+    mistaken = with_line_replaced(course / "source" / ASSIGNMENT / FIXTURE.name, RIGHT_SIZE, STRIDE_FORGOTTEN)
+    (exercise,) = [cell for cell in mistaken.cells if STRIDE_FORGOTTEN in cell.source + "\n"]
+    assert exercise.metadata.nbgrader["grade_id"] == "output_size"
     _submit(course, "stride_forgotten", mistaken)
     autograde(course, mathjax=False)
     return course

@@ -15,6 +15,7 @@ pytest.importorskip("nbgrader", reason="nbgrader is not installed: `pip install 
 
 from nbgrader.api import Gradebook  # noqa: E402
 
+from _grading_helpers import submit, with_line_replaced  # noqa: E402
 from grading_course import autograde, build  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_sigmoid_and_losses.ipynb"
@@ -24,9 +25,7 @@ NO_MEAN = "    return grad_output * (y - t)\n"
 
 
 def _submit(course, student, nb):
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / NOTEBOOK.name)
+    submit(course, student, ASSIGNMENT, NOTEBOOK.name, nb)
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +35,7 @@ def course(tmp_path_factory):
     _submit(course, "untouched", nbformat.read(released, as_version=4))
     source = course / "source" / ASSIGNMENT / NOTEBOOK.name
     _submit(course, "instructor", nbformat.read(source, as_version=4))
-    mistaken = nbformat.read(source, as_version=4)
-    (exercise,) = [cell for cell in mistaken.cells if RIGHT_GRADIENT in cell.source + "\n"]
-    exercise.source = (exercise.source + "\n").replace(RIGHT_GRADIENT, NO_MEAN).rstrip("\n")
-    _submit(course, "no_mean", mistaken)
+    _submit(course, "no_mean", with_line_replaced(source, RIGHT_GRADIENT, NO_MEAN))
     autograde(course, mathjax=False)
     return course
 
