@@ -9,9 +9,19 @@ slider redraws its figure. Screenshots go to ``build/screenshots/``. The server 
 
 Skipped, with the reason, where Chromium (Debian's /usr/bin/chromium) or Playwright is missing:
 ``make browser-deps`` installs both where it can. Run alone with ``make test-browser``.
+
+Which notebooks: the slideshow test (tests/test_slideshow_browser.py) runs every notebook's widgets live in
+RISE's page, the stricter of the two (it shares fewer packages with the widget manager). Here, in
+JupyterLab's own page, run the notebook ``make lab`` opens (00) and the notebooks that between them make
+every kind of control the course uses: a Play button and Dropdowns (01), SelectMultiple, ToggleButtons and
+a FloatRangeSlider (02), the pooling explorer of docs/course-map.md's screenshot (04), ``interact``, a
+FloatLogSlider and the training progress bar (06). Each notebook runs in full, in its own kernel, as a student's does.
+``test_every_kind_of_control_is_run_in_jupyterlab`` holds the list to that promise.
 """
 import re
+from pathlib import Path
 
+import ipywidgets
 import nbformat
 import pytest
 
@@ -19,8 +29,39 @@ from _jupyterlab import (CELL_STATES, NOTEBOOKS, SCREENSHOTS, WIDGETS_AS_TEXT, c
                          shut_down_kernels, unexpected_errors, uses_widgets)
 
 RUN_TIMEOUT_MS = 120_000
+IN_JUPYTERLAB = ["00_start_here", "01_convolution", "02_activations", "04_pooling_upsampling_flattening",
+                 "06_initialisation"]
+LAB_NOTEBOOKS = [path for path in NOTEBOOKS if path.stem in IN_JUPYTERLAB]
 
 pytestmark = pytest.mark.browser
+
+
+# Every control class ipywidgets offers, and the course's own modules, to see which a notebook makes.
+CONTROLS = sorted(name for name, value in vars(ipywidgets).items()
+                  if isinstance(value, type) and issubclass(value, ipywidgets.DOMWidget) and name[0].isupper())
+MAKES_A_CONTROL = re.compile(r"\b(interact|" + "|".join(CONTROLS) + r")\(")
+COURSE_MODULE = re.compile(r"^\s*from (cnnlab(?:\.\w+)*) import", re.MULTILINE)
+CNNLAB = Path(__file__).resolve().parent.parent / "cnnlab"
+
+
+def _controls_of(notebook):
+    """The control classes (and ``interact``) named in the notebook's code or in a cnnlab package it imports
+    from (every module of that package: an explorer is built in its lesson's widgets.py)."""
+    code = "\n".join(cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code")
+    sources = [code]
+    for module in set(COURSE_MODULE.findall(code)) - {"cnnlab"}:
+        folder = CNNLAB.joinpath(*module.split(".")[1:])
+        files = sorted(folder.glob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
+        sources += [path.read_text() for path in files]
+    return set(MAKES_A_CONTROL.findall("\n".join(sources)))
+
+
+def test_every_kind_of_control_is_run_in_jupyterlab():
+    """The notebooks run here make between them every control the whole course makes."""
+    everywhere = set().union(*map(_controls_of, NOTEBOOKS))
+    here = set().union(*map(_controls_of, LAB_NOTEBOOKS))
+    assert {"interact", "IntSlider", "Dropdown", "IntProgress"} <= everywhere, "the control finder finds nothing"
+    assert everywhere - here == set(), f"no notebook run in JupyterLab makes {sorted(everywhere - here)}: add one"
 
 
 def _menu(page, menu, item):
@@ -41,7 +82,7 @@ def _wait_until_idle(page, timeout_ms):
     page.wait_for_function(IDLE, timeout=timeout_ms)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", LAB_NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_in_jupyterlab_with_live_widgets(lab, chromium, notebook):
     base, token = lab
     stored = nbformat.read(notebook, as_version=4)
