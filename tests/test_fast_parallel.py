@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import cnnlab.functional as F
 from cnnlab.functional.fast import conv as fast_conv
-from cnnlab.functional.fast import parallel
+from cnnlab.functional.fast import jit, parallel
+from cnnlab.functional.fast import normalization_fused
 
 TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
 
@@ -18,7 +19,9 @@ TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10
 def threads(count, chunk_bytes=None):
     """``count`` threads, splitting even the smallest batch (MIN_WORK 0); optionally tiny conv chunks."""
     saved = parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES
+    saved_split = normalization_fused.SPLIT_BYTES
     parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES = count, 0, 0
+    normalization_fused.SPLIT_BYTES = 0
     if chunk_bytes is not None:  # not kept: backward rebuilds the matrices chunk by chunk, two at a time
         fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES = chunk_bytes, 0
     try:
@@ -26,6 +29,7 @@ def threads(count, chunk_bytes=None):
     finally:
         (parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES,
          fast_conv.CACHE_BYTES) = saved
+        normalization_fused.SPLIT_BYTES = saved_split
 
 
 def _same(fast, reference, dtype):
@@ -121,8 +125,10 @@ def test_run_passes_an_error_on_after_both_threads_finished():
 
 @settings(max_examples=30, deadline=None)
 @given(batch=st.integers(2, 6), channels=st.integers(1, 3), size=st.integers(1, 5), training=st.booleans(),
-       dtype=st.sampled_from([np.float32, np.float64]), count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16))
-def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, training, dtype, count, seed):
+       dtype=st.sampled_from([np.float32, np.float64]), count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16),
+       fused=st.booleans())
+def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, training, dtype, count, seed, fused):
+    """Both fast paths: the fused loops (numba, where installed) and NumPy's passes (fast/jit.py)."""
     rng = np.random.default_rng(seed)
     x = (3 * rng.standard_normal((batch, channels, size, size + 1)) + 1).astype(dtype)
     weight, bias = rng.random(channels).astype(dtype) + 0.5, rng.standard_normal(channels).astype(dtype)
@@ -133,9 +139,13 @@ def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, t
     reference_mean, reference_var = mean.copy(), var.copy()
     expected, reference_ctx = F.batch_norm_naive_forward(x, reference_mean, reference_var, weight, bias, training)
     grad = rng.standard_normal(x.shape).astype(dtype)
-    with threads(count):
-        output, ctx = F.batch_norm_forward(x, mean, var, weight, bias, training)
-        grads = F.batch_norm_backward(grad, ctx)
+    saved, jit.ENABLED = jit.ENABLED, fused
+    try:
+        with threads(count):
+            output, ctx = F.batch_norm_forward(x, mean, var, weight, bias, training)
+            grads = F.batch_norm_backward(grad, ctx)
+    finally:
+        jit.ENABLED = saved
     _same((output,) + tuple(grads), (expected,) + tuple(F.batch_norm_naive_backward(grad, reference_ctx)), dtype)
     np.testing.assert_allclose(mean, reference_mean, **TOLERANCE[dtype])  # the running statistics, updated in place
     np.testing.assert_allclose(var, reference_var, **TOLERANCE[dtype])
@@ -158,7 +168,10 @@ def test_small_products_run_on_one_blas_thread_and_large_ones_keep_the_setting()
     from threadpoolctl import threadpool_info, threadpool_limits
 
     def blas():
-        return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        # NumPy's BLAS, found when the layers first asked; a BLAS loaded later (SciPy's, which numba imports)
+        # runs no product of cnnlab's
+        ours = {lib.filepath for lib in parallel._blas_libraries()}
+        return [info["num_threads"] for info in threadpool_info() if info["filepath"] in ours]
     with threadpool_limits(limits=2, user_api="blas"):
         outside = blas()
         with parallel.one_blas_thread(parallel.SMALL_PRODUCT - 1):

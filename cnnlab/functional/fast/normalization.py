@@ -42,7 +42,7 @@ def _blocks(x3, block_bytes=2**18):
     return [slice(start, start + step) for start in range(0, x3.shape[0], step)]
 
 
-def _check_finite(sums, array, name):
+def check_finite(sums, array, name):
     """Raise the usual error if ``array`` holds NaN or infinity, knowing its per-channel ``sums``.
 
     A sum is finite only when every value in it is, so the sums computed anyway check the whole array
@@ -66,7 +66,7 @@ def batch_statistics(x3, input):
     count = x3.shape[0] * x3.shape[2]
     parts = array_halves(x3)
     sums = _summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
-    _check_finite(sums, input, "input")
+    check_finite(sums, input, "input")
     mean = sums / count
     # x - mean is computed straight into a new array, which becomes the output (scaled and shifted in place)
     centered = np.empty_like(x3)
@@ -126,7 +126,7 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
         np.subtract(x3[part], mean_rows, out=centered[part])
         return np.einsum("ncl->c", g3[part]), np.einsum("ncl,ncl->c", g3[part], centered[part])
     grad_bias, grad_dot_centered = _summed(sums, parts)
-    _check_finite(grad_bias, grad_output, "grad_output")
+    check_finite(grad_bias, grad_output, "grad_output")
     grad_weight = grad_dot_centered * inv_std  # sum grad * z_hat, z_hat = centered * inv_std
     scale = weight * inv_std
     # the formula above with z_hat = centered * inv_std, in place to spare memory passes

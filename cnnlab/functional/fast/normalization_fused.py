@@ -1,0 +1,159 @@
+"""Batch norm in fused loops (numba, see :mod:`.jit`): the functions of ``fast/normalization.py``, same
+arguments and results, with each pass over the data doing all of its work at once.
+
+Training forward reads the input twice (sums, then the output) and backward reads the gradient and
+the input twice (sums, then the gradient): the fewest passes the formulas allow, as PyTorch's kernels
+make, where NumPy needs about five. Per-channel sums are kept in float64, for both dtypes.
+
+The loops over (N, C, L) take a range ``start:stop`` of the batch, so that large arrays run as two
+halves on two threads (:mod:`.parallel`); their per-channel sums are added.
+
+Every function takes arrays already checked by ``functional/normalization.py``.
+"""
+import numpy as np
+
+from .jit import compiled
+from .normalization import check_finite
+from .parallel import MIN_WORK, halves, run
+
+__all__ = []
+
+#: Bytes of an array from which the loops run as two halves on two threads. A fused pass over a few MB
+#: takes a few hundred microseconds, so handing half of it over (tens of microseconds, longer when the
+#: other core is busy) pays only on large arrays.
+SPLIT_BYTES = 8 * 2**20
+
+
+# ------------------------------------------------------------------------- the loops, compiled
+@compiled
+def _shifted_sums(x3, shift, start, stop):
+    """Per channel, ``sum (x - shift)`` and ``sum (x - shift)**2`` over images ``start:stop`` of ``x3`` (N, C, L).
+
+    Shifting by a value of the channel (its first one) keeps the variance ``E[d**2] - E[d]**2`` accurate
+    in one pass: the cancellation that ruins it for data far from zero cannot happen when the mean of
+    ``d`` is close to zero.
+    """
+    channels, length = x3.shape[1], x3.shape[2]
+    sums, squares = np.zeros(channels), np.zeros(channels)
+    for n in range(start, stop):
+        for c in range(channels):
+            total, total_squares, origin = 0.0, 0.0, shift[c]
+            for i in range(length):
+                d = np.float64(x3[n, c, i]) - origin
+                total += d
+                total_squares += d * d
+            sums[c] += total
+            squares[c] += total_squares
+    return sums, squares
+
+
+@compiled
+def _scale_and_shift(x3, mean, scale, bias, out, start, stop):
+    """``out = (x - mean) * scale + bias`` per channel, for images ``start:stop`` of ``x3`` (N, C, L)."""
+    channels, length = x3.shape[1], x3.shape[2]
+    for n in range(start, stop):
+        for c in range(channels):
+            m, s, b = mean[c], scale[c], bias[c]
+            for i in range(length):
+                out[n, c, i] = (x3[n, c, i] - m) * s + b
+
+
+@compiled
+def _gradient_sums(g3, x3, mean, start, stop):
+    """Per channel, ``sum grad`` and ``sum grad * (x - mean)`` over images ``start:stop`` (all (N, C, L))."""
+    channels, length = x3.shape[1], x3.shape[2]
+    sums, products = np.zeros(channels), np.zeros(channels)
+    for n in range(start, stop):
+        for c in range(channels):
+            total, total_products, m = 0.0, 0.0, mean[c]
+            for i in range(length):
+                g = np.float64(g3[n, c, i])
+                total += g
+                total_products += g * (np.float64(x3[n, c, i]) - m)
+            sums[c] += total
+            products[c] += total_products
+    return sums, products
+
+
+@compiled
+def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out, start, stop):
+    """``out = grad * scale - (x - mean) * centered_factor - shift`` per channel, for images ``start:stop``."""
+    channels, length = x3.shape[1], x3.shape[2]
+    for n in range(start, stop):
+        for c in range(channels):
+            m, s, f, h = mean[c], scale[c], centered_factor[c], shift[c]
+            for i in range(length):
+                out[n, c, i] = g3[n, c, i] * s - (x3[n, c, i] - m) * f - h
+
+
+# ------------------------------------------------------------ the functions of fast/normalization.py
+def _parts(x3):
+    """The batch as two halves from :data:`SPLIT_BYTES` (and two threads allowed), else whole."""
+    return halves(len(x3), MIN_WORK) if x3.nbytes >= SPLIT_BYTES else [slice(0, len(x3))]
+
+
+def _summed(kernel, x3, *arrays):
+    """``kernel(*arrays, start, stop)`` over the parts of the batch, its two per-channel sums added."""
+    results = run(lambda part: kernel(*arrays, part.start, part.stop), _parts(x3))
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def batch_statistics(x3, input):
+    """The batch mean and biased variance per channel of ``x3`` (N, C, L), and None (nothing to reuse).
+
+    ``input`` is the caller's array, named in the error when ``x3`` holds NaN or infinity.
+    """
+    count = x3.shape[0] * x3.shape[2]
+    shift = x3[0, :, 0].astype(np.float64)
+    sums, squares = _summed(_shifted_sums, x3, x3, shift)
+    check_finite(sums + squares, input, "input")
+    offset = sums / count
+    variance = np.maximum(squares / count - offset * offset, 0)
+    return (shift + offset).astype(x3.dtype), variance.astype(x3.dtype), None
+
+
+def normalize(x3, mean, var, weight, bias, eps, centered=None):
+    """``weight * (x - mean) / sqrt(var + eps) + bias`` of ``x3`` (N, C, L), and ``1 / sqrt(var + eps)``."""
+    inv_std = (1 / np.sqrt(var + eps)).astype(x3.dtype)
+    output = np.empty_like(x3)
+    scale = weight * inv_std
+    run(lambda part: _scale_and_shift(x3, mean, scale, bias, output, part.start, part.stop), _parts(x3))
+    return output, inv_std
+
+
+def backward_training(g3, grad_output, x3, mean, inv_std, weight):
+    """Gradients of training-mode batch norm (the formulas of ``fast/normalization.py``), in two fused passes.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, L)
+    grad_weight, grad_bias : ndarray, shape (C,)
+    """
+    count = g3.shape[0] * g3.shape[2]
+    grad_bias, grad_dot_centered = _summed(_gradient_sums, x3, g3, x3, mean.astype(np.float64))
+    check_finite(grad_bias, grad_output, "grad_output")
+    grad_weight = grad_dot_centered * inv_std  # sum grad * z_hat, z_hat = (x - mean) * inv_std
+    scale = weight * inv_std
+    dtype = x3.dtype
+    centered_factor = (scale * inv_std * grad_weight / count).astype(dtype)
+    shift = (scale * grad_bias / count).astype(dtype)
+    grad_input = np.empty_like(g3)
+    run(lambda part: _input_gradient(g3, x3, mean, scale, centered_factor, shift, grad_input, part.start, part.stop),
+        _parts(x3))
+    return grad_input, grad_weight.astype(dtype), grad_bias.astype(dtype)
+
+
+def backward_fixed_statistics(g3, x3, mean, inv_std, weight):
+    """Gradients of evaluation-mode batch norm: a per-channel ``scale * x + shift``, ``scale = weight * inv_std``.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, L)
+    grad_weight, grad_bias : ndarray, shape (C,)
+    """
+    grad_bias, grad_dot_centered = _summed(_gradient_sums, x3, g3, x3, mean.astype(np.float64))
+    zeros = np.zeros_like(mean)
+    grad_input = np.empty_like(g3)
+    _input_gradient(g3, x3, mean, weight * inv_std, zeros, zeros, grad_input, 0, len(g3))
+    dtype = x3.dtype
+    return grad_input, (grad_dot_centered * inv_std).astype(dtype), grad_bias.astype(dtype)
