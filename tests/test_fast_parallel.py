@@ -91,20 +91,27 @@ def test_halves_split_only_when_the_work_is_worth_it():
     assert parallel.halves(64, parallel.MIN_WORK - 1) == [slice(0, 64)]
 
 
+def _blas_threads():
+    """Threads of NumPy's BLAS, as the layers found it first; a BLAS loaded later (SciPy's, which numba
+    imports) runs no product of cnnlab's."""
+    from threadpoolctl import threadpool_info
+    ours = {lib.filepath for lib in parallel._blas_libraries()}
+    return [info["num_threads"] for info in threadpool_info() if info["filepath"] in ours]
+
+
 def test_run_keeps_the_order_uses_a_second_thread_and_restores_the_blas_threads():
     import threading
 
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_limits
     seen = []
 
     def job(part):
         seen.append(threading.current_thread().name)
-        blas = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-        return part * 10, blas
+        return part * 10, _blas_threads()
     with threadpool_limits(limits=2, user_api="blas"), threads(2):
-        before = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        before = _blas_threads()
         results = parallel.run(job, [1, 2, 3])
-        after = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        after = _blas_threads()
     assert [value for value, _ in results] == [10, 20, 30]
     assert all(blas == [1] * len(blas) for _, blas in results)  # one BLAS thread inside the halves
     assert after == before
@@ -165,13 +172,8 @@ def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed):
 
 
 def test_small_products_run_on_one_blas_thread_and_large_ones_keep_the_setting():
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    def blas():
-        # NumPy's BLAS, found when the layers first asked; a BLAS loaded later (SciPy's, which numba imports)
-        # runs no product of cnnlab's
-        ours = {lib.filepath for lib in parallel._blas_libraries()}
-        return [info["num_threads"] for info in threadpool_info() if info["filepath"] in ours]
+    from threadpoolctl import threadpool_limits
+    blas = _blas_threads
     with threadpool_limits(limits=2, user_api="blas"):
         outside = blas()
         with parallel.one_blas_thread(parallel.SMALL_PRODUCT - 1):
