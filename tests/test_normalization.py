@@ -191,7 +191,7 @@ def _forward_backward(x, running, weight, bias, grad_output, training, loops=Fal
 def test_fused_loops_and_numpy_passes_match_the_reference(shape, seed, dtype, training, affine, offset):
     pytest.importorskip("numba")
     x, running, weight, bias, grad_output = _batch_norm_case(shape, seed, dtype, training, affine)
-    x = (x + offset).astype(dtype)  # data far from zero: the one-pass variance must not cancel
+    x = (x + offset).astype(dtype)  # data far from zero: the variance must not lose digits
     expected = _forward_backward(x, running, weight, bias, grad_output, training, loops=True)
     for enabled in (True, False):
         with fused_loops(enabled):

@@ -1,9 +1,9 @@
 """Batch norm in fused loops (numba, see :mod:`.jit`): the functions of ``fast/normalization.py``, same
 arguments and results, with each pass over the data doing all of its work at once.
 
-Training forward reads the input twice (sums, then the output) and backward reads the gradient and
-the input twice (sums, then the gradient): the fewest passes the formulas allow, as PyTorch's kernels
-make, where NumPy needs about five. Per-channel sums are kept in float64, for both dtypes.
+Training forward reads the input three times (its sums, the squared deviations from the mean, then
+the output) and backward reads the gradient and the input twice (sums, then the gradient), where
+NumPy needs about five passes each way. Per-channel sums are kept in float64, for both dtypes.
 
 The loops over (N, C, L) take a range ``start:stop`` of the batch, so that large arrays run as two
 halves on two threads (:mod:`.parallel`); their per-channel sums are added.
@@ -13,7 +13,7 @@ Every function takes arrays already checked by ``functional/normalization.py``.
 import numpy as np
 
 from .jit import compiled
-from .normalization import check_finite
+from .normalization import check_finite, summed
 from .parallel import MIN_WORK, halves, run
 
 __all__ = []
@@ -26,25 +26,36 @@ SPLIT_BYTES = 8 * 2**20
 
 # ------------------------------------------------------------------------- the loops, compiled
 @compiled
-def _shifted_sums(x3, shift, start, stop):
-    """Per channel, ``sum (x - shift)`` and ``sum (x - shift)**2`` over images ``start:stop`` of ``x3`` (N, C, L).
-
-    Shifting by a value of the channel (its first one) keeps the variance ``E[d**2] - E[d]**2`` accurate
-    in one pass: the cancellation that ruins it for data far from zero cannot happen when the mean of
-    ``d`` is close to zero.
-    """
+def _sums(x3, start, stop):
+    """Per channel, ``sum x`` over images ``start:stop`` of ``x3`` (N, C, L)."""
     channels, length = x3.shape[1], x3.shape[2]
-    sums, squares = np.zeros(channels), np.zeros(channels)
+    sums = np.zeros(channels)
     for n in range(start, stop):
         for c in range(channels):
-            total, total_squares, origin = 0.0, 0.0, shift[c]
+            total = 0.0
             for i in range(length):
-                d = np.float64(x3[n, c, i]) - origin
-                total += d
-                total_squares += d * d
+                total += np.float64(x3[n, c, i])
             sums[c] += total
-            squares[c] += total_squares
-    return sums, squares
+    return sums
+
+
+@compiled
+def _squared_deviations(x3, mean, start, stop):
+    """Per channel, ``sum (x - mean)**2`` over images ``start:stop`` of ``x3`` (N, C, L).
+
+    A second pass, after the mean: as accurate as NumPy's ``var``, where the one-pass
+    ``E[x**2] - E[x]**2`` loses digits to cancellation.
+    """
+    channels, length = x3.shape[1], x3.shape[2]
+    squares = np.zeros(channels)
+    for n in range(start, stop):
+        for c in range(channels):
+            total, m = 0.0, mean[c]
+            for i in range(length):
+                d = np.float64(x3[n, c, i]) - m
+                total += d * d
+            squares[c] += total
+    return squares
 
 
 @compiled
@@ -93,9 +104,8 @@ def _parts(x3):
 
 
 def _summed(kernel, x3, *arrays):
-    """``kernel(*arrays, start, stop)`` over the parts of the batch, its two per-channel sums added."""
-    results = run(lambda part: kernel(*arrays, part.start, part.stop), _parts(x3))
-    return sum(r[0] for r in results), sum(r[1] for r in results)
+    """The per-channel sums ``kernel(*arrays, start, stop)`` over the parts of the batch, added up."""
+    return summed(lambda part: kernel(*arrays, part.start, part.stop), _parts(x3))
 
 
 def batch_statistics(x3, input):
@@ -104,12 +114,11 @@ def batch_statistics(x3, input):
     ``input`` is the caller's array, named in the error when ``x3`` holds NaN or infinity.
     """
     count = x3.shape[0] * x3.shape[2]
-    shift = x3[0, :, 0].astype(np.float64)
-    sums, squares = _summed(_shifted_sums, x3, x3, shift)
-    check_finite(sums + squares, input, "input")
-    offset = sums / count
-    variance = np.maximum(squares / count - offset * offset, 0)
-    return (shift + offset).astype(x3.dtype), variance.astype(x3.dtype), None
+    sums = _summed(_sums, x3, x3)
+    check_finite(sums, input, "input")
+    mean = sums / count
+    variance = _summed(_squared_deviations, x3, x3, mean) / count
+    return mean.astype(x3.dtype), variance.astype(x3.dtype), None
 
 
 def normalize(x3, mean, var, weight, bias, eps, centered=None):
