@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 import cnnlab.functional as F
 from cnnlab.functional.fast import conv as fast_conv
 from cnnlab.functional.fast import jit, parallel
-from cnnlab.functional.fast import normalization_fused
 
 TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
 
@@ -19,9 +18,9 @@ TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10
 def threads(count, chunk_bytes=None):
     """``count`` threads, splitting even the smallest batch (MIN_WORK 0); optionally tiny conv chunks."""
     saved = parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES
-    saved_split = normalization_fused.SPLIT_BYTES
+    saved_split = parallel.FUSED_SPLIT_BYTES
     parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES = count, 0, 0
-    normalization_fused.SPLIT_BYTES = 0
+    parallel.FUSED_SPLIT_BYTES = 0
     if chunk_bytes is not None:  # not kept: backward rebuilds the matrices chunk by chunk, two at a time
         fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES = chunk_bytes, 0
     try:
@@ -29,7 +28,7 @@ def threads(count, chunk_bytes=None):
     finally:
         (parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES,
          fast_conv.CACHE_BYTES) = saved
-        normalization_fused.SPLIT_BYTES = saved_split
+        parallel.FUSED_SPLIT_BYTES = saved_split
 
 
 def _same(fast, reference, dtype):

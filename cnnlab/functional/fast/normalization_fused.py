@@ -6,7 +6,7 @@ the output) and backward reads the gradient and the input twice (sums, then the 
 NumPy needs about five passes each way. Per-channel sums are kept in float64, for both dtypes.
 
 The loops over (N, C, L) take a range ``start:stop`` of the batch, so that large arrays run as two
-halves on two threads (:mod:`.parallel`); their per-channel sums are added.
+halves on two threads (:func:`.parallel.fused_halves`); their per-channel sums are added.
 
 Every function takes arrays already checked by ``functional/normalization.py``.
 """
@@ -14,15 +14,9 @@ import numpy as np
 
 from .jit import compiled
 from .normalization import check_finite, summed
-from .parallel import MIN_WORK, halves, run
+from .parallel import fused_halves, run
 
 __all__ = []
-
-#: Bytes of an array from which the loops run as two halves on two threads. A fused pass over a few MB
-#: takes a few hundred microseconds, so handing half of it over (tens of microseconds, longer when the
-#: other core is busy) pays only on large arrays.
-SPLIT_BYTES = 8 * 2**20
-
 
 # ------------------------------------------------------------------------- the loops, compiled
 @compiled
@@ -98,14 +92,9 @@ def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out, start, sto
 
 
 # ------------------------------------------------------------ the functions of fast/normalization.py
-def _parts(x3):
-    """The batch as two halves from :data:`SPLIT_BYTES` (and two threads allowed), else whole."""
-    return halves(len(x3), MIN_WORK) if x3.nbytes >= SPLIT_BYTES else [slice(0, len(x3))]
-
-
 def _summed(kernel, x3, *arrays):
     """The per-channel sums ``kernel(*arrays, start, stop)`` over the parts of the batch, added up."""
-    return summed(lambda part: kernel(*arrays, part.start, part.stop), _parts(x3))
+    return summed(lambda part: kernel(*arrays, part.start, part.stop), fused_halves(x3))
 
 
 def batch_statistics(x3, input):
@@ -126,7 +115,7 @@ def normalize(x3, mean, var, weight, bias, eps, centered=None):
     inv_std = (1 / np.sqrt(var + eps)).astype(x3.dtype)
     output = np.empty_like(x3)
     scale = weight * inv_std
-    run(lambda part: _scale_and_shift(x3, mean, scale, bias, output, part.start, part.stop), _parts(x3))
+    run(lambda part: _scale_and_shift(x3, mean, scale, bias, output, part.start, part.stop), fused_halves(x3))
     return output, inv_std
 
 
@@ -148,7 +137,7 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
     shift = (scale * grad_bias / count).astype(dtype)
     grad_input = np.empty_like(g3)
     run(lambda part: _input_gradient(g3, x3, mean, scale, centered_factor, shift, grad_input, part.start, part.stop),
-        _parts(x3))
+        fused_halves(x3))
     return grad_input, grad_weight.astype(dtype), grad_bias.astype(dtype)
 
 
