@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import cnnlab.functional as F
 from cnnlab.functional.fast import conv as fast_conv
-from cnnlab.functional.fast import jit, parallel
+from cnnlab.functional.fast import parallel
+from _fused_loops import fused_loops
 
 TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
 
@@ -145,13 +146,9 @@ def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, t
     reference_mean, reference_var = mean.copy(), var.copy()
     expected, reference_ctx = F.batch_norm_naive_forward(x, reference_mean, reference_var, weight, bias, training)
     grad = rng.standard_normal(x.shape).astype(dtype)
-    saved, jit.ENABLED = jit.ENABLED, fused
-    try:
-        with threads(count):
-            output, ctx = F.batch_norm_forward(x, mean, var, weight, bias, training)
-            grads = F.batch_norm_backward(grad, ctx)
-    finally:
-        jit.ENABLED = saved
+    with fused_loops(fused), threads(count):
+        output, ctx = F.batch_norm_forward(x, mean, var, weight, bias, training)
+        grads = F.batch_norm_backward(grad, ctx)
     _same((output,) + tuple(grads), (expected,) + tuple(F.batch_norm_naive_backward(grad, reference_ctx)), dtype)
     np.testing.assert_allclose(mean, reference_mean, **TOLERANCE[dtype])  # the running statistics, updated in place
     np.testing.assert_allclose(var, reference_var, **TOLERANCE[dtype])
@@ -159,12 +156,15 @@ def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, t
 
 @settings(max_examples=20, deadline=None)
 @given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=4), dtype=st.sampled_from([np.float32, np.float64]),
-       count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16))
-def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed):
+       count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16), fused=st.booleans(), transposed=st.booleans())
+def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed, fused, transposed):
+    """Both fast paths: the fused loop (numba, where installed; C-contiguous input only) and NumPy's passes."""
     rng = np.random.default_rng(seed)
     x = np.round(rng.standard_normal(shape), 1).astype(dtype)  # rounding puts some values at exactly 0
-    grad = rng.standard_normal(shape).astype(dtype)
-    with threads(count):
+    if transposed:  # not C-contiguous (for more than one dimension of length above 1): NumPy's passes
+        x = x.T
+    grad = rng.standard_normal(x.shape).astype(dtype)
+    with fused_loops(fused), threads(count):
         output, ctx = F.relu_forward(x)
         grad_input = F.relu_backward(grad, ctx)
     _same((output, grad_input), (np.where(x > 0, x, 0).astype(dtype), np.where(x > 0, grad, 0).astype(dtype)), dtype)

@@ -1,6 +1,5 @@
 """batch_norm: hand values, running statistics, PyTorch, numerical gradients, bad input; the fused loops
 (numba) and NumPy's passes against the reference loops."""
-import contextlib
 import os
 import subprocess
 import sys
@@ -12,9 +11,9 @@ from hypothesis import strategies as st
 
 from cnnlab import functional as F
 from cnnlab.functional import normalization
-from cnnlab.functional.fast import jit
 from cnnlab.functional.fast import normalization_fused as fused
 from _contract import backward_of
+from _fused_loops import fused_loops
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -165,16 +164,6 @@ def test_bad_input_is_explained(call, error, message):
 
 
 # ------------------------------------------------- the fused loops (numba) against NumPy's passes and the loops
-@contextlib.contextmanager
-def fused_loops(enabled):
-    """The fused numba loops on or off (fast/jit.py), as CNNLAB_NUMBA=0 switches them off."""
-    saved, jit.ENABLED = jit.ENABLED, enabled
-    try:
-        yield
-    finally:
-        jit.ENABLED = saved
-
-
 def _forward_backward(x, running, weight, bias, grad_output, training, loops=False):
     """Output, the updated running statistics and the three gradients (None where there is none)."""
     running = [r.copy() for r in running]

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlab import functional as F
-from cnnlab.functional.fast import jit
 from _contract import backward_of
+from _fused_loops import fused_loops
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -131,12 +131,9 @@ def test_fused_2x2_loop_and_numpy_views_equal_the_reference_loops(batch, height,
     expected, reference_ctx = F.max_pool2d_naive_forward(x, 2, 2, padding, ceil_mode)
     grad_output = np.random.default_rng(seed + 1).normal(size=expected.shape).astype(dtype)
     for enabled in (True, False):
-        saved, jit.ENABLED = jit.ENABLED, enabled
-        try:
+        with fused_loops(enabled):
             output, ctx = F.max_pool2d_forward(x, 2, 2, padding, ceil_mode)
             grad_input = F.max_pool2d_backward(grad_output, ctx)
-        finally:
-            jit.ENABLED = saved
         assert output.dtype == dtype
         np.testing.assert_array_equal(output, expected)
         np.testing.assert_array_equal(grad_input, F.max_pool2d_naive_backward(grad_output, reference_ctx))
