@@ -88,12 +88,13 @@ def batch_norm_naive_backward(grad_output, ctx):
 
 
 # ----------------------------------------------------------- the public contract, on the fast path
-def _fast():
-    """The fused loops where numba is there and not switched off (CNNLAB_NUMBA=0), else NumPy's passes.
+def _fast(x3):
+    """The fused loops for ``x3`` where numba is there and not switched off (CNNLAB_NUMBA=0), and ``x3`` is
+    not small (``fast/jit.py``), else NumPy's passes.
 
     Both take and give the same arrays, so a forward pass on one may be followed by backward on the other.
     """
-    return fused if jit.available() else numpy_passes
+    return fused if jit.worth(x3) else numpy_passes
 
 
 def batch_norm_forward(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -128,8 +129,8 @@ def batch_norm_forward(input, running_mean, running_var, weight=None, bias=None,
     """
     x, running_mean, running_var, w, b, training = _check(input, running_mean, running_var, weight, bias, training,
                                                           momentum, eps)
-    fast = _fast()
     x3 = numpy_passes.as_ncl(x)
+    fast = _fast(x3)
     centered = None
     if training:
         mean, var, centered = fast.batch_statistics(x3, input)
@@ -160,7 +161,8 @@ def batch_norm_backward(grad_output, ctx):
     """
     ctx = check_context(ctx, "batch_norm")
     saved, options = ctx.saved, ctx.options
-    x3, fast = saved["input"], _fast()
+    x3 = saved["input"]
+    fast = _fast(x3)
     if options["training"]:  # the NaN check of grad_output comes for free with its sum
         grad = as_float_array(grad_output, "grad_output", allow_nan=True)
         if grad.shape != options["input_shape"]:

@@ -13,7 +13,7 @@ __all__ = []
 
 def relu_forward(x):
     """``max(0, x)`` and the mask ``x > 0`` backward needs, for ``x`` of shape (N, ...)."""
-    if x.flags.c_contiguous and x.ndim and jit.available():  # one fused loop instead of two passes
+    if x.flags.c_contiguous and x.ndim and jit.worth(x):  # one fused loop instead of two passes
         return activation_fused.relu_forward(x)
     output, positive = np.empty_like(x), np.empty(x.shape, bool)
 

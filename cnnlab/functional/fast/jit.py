@@ -24,6 +24,12 @@ ENABLED = os.environ.get("CNNLAB_NUMBA", "1") != "0"
 #: multiply-adds. Never the NaN and infinity rules: the NaN checks of batch norm rely on them.
 FASTMATH = {"reassoc", "contract"}
 
+#: Arrays smaller than this stay on the NumPy path. Loading numba and its cached loops costs a process
+#: about 0.6 s on first use (3 s the very first time, compiling), and on arrays this small NumPy takes
+#: tens of microseconds: so a notebook that only shows single images never loads numba, and one that
+#: trains (batches of a MB and more) pays it once and gains it back within a few batches.
+MIN_BYTES = 2**18
+
 _numba = None  # the module once imported; False when it cannot be
 
 
@@ -39,6 +45,11 @@ def available():
             numba = False
         _numba = numba
     return _numba is not False
+
+
+def worth(array):
+    """True when a fused loop should take ``array``: at least :data:`MIN_BYTES`, and numba :func:`available`."""
+    return array.nbytes >= MIN_BYTES and available()
 
 
 class compiled:
