@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import cnnlab.functional as F
 from cnnlab.functional.fast import conv as fast_conv
 from cnnlab.functional.fast import parallel
+from _fused_loops import fused_loops
 
 TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
 
@@ -18,7 +19,9 @@ TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10
 def threads(count, chunk_bytes=None):
     """``count`` threads, splitting even the smallest batch (MIN_WORK 0); optionally tiny conv chunks."""
     saved = parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES
+    saved_split = parallel.FUSED_SPLIT_BYTES
     parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES = count, 0, 0
+    parallel.FUSED_SPLIT_BYTES = 0
     if chunk_bytes is not None:  # not kept: backward rebuilds the matrices chunk by chunk, two at a time
         fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES = chunk_bytes, 0
     try:
@@ -26,6 +29,7 @@ def threads(count, chunk_bytes=None):
     finally:
         (parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES,
          fast_conv.CACHE_BYTES) = saved
+        parallel.FUSED_SPLIT_BYTES = saved_split
 
 
 def _same(fast, reference, dtype):
@@ -87,20 +91,27 @@ def test_halves_split_only_when_the_work_is_worth_it():
     assert parallel.halves(64, parallel.MIN_WORK - 1) == [slice(0, 64)]
 
 
+def _blas_threads():
+    """Threads of NumPy's BLAS, as the layers found it first; a BLAS loaded later (SciPy's, which numba
+    imports) runs no product of cnnlab's."""
+    from threadpoolctl import threadpool_info
+    ours = {lib.filepath for lib in parallel._blas_libraries()}
+    return [info["num_threads"] for info in threadpool_info() if info["filepath"] in ours]
+
+
 def test_run_keeps_the_order_uses_a_second_thread_and_restores_the_blas_threads():
     import threading
 
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_limits
     seen = []
 
     def job(part):
         seen.append(threading.current_thread().name)
-        blas = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-        return part * 10, blas
+        return part * 10, _blas_threads()
     with threadpool_limits(limits=2, user_api="blas"), threads(2):
-        before = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        before = _blas_threads()
         results = parallel.run(job, [1, 2, 3])
-        after = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        after = _blas_threads()
     assert [value for value, _ in results] == [10, 20, 30]
     assert all(blas == [1] * len(blas) for _, blas in results)  # one BLAS thread inside the halves
     assert after == before
@@ -121,8 +132,10 @@ def test_run_passes_an_error_on_after_both_threads_finished():
 
 @settings(max_examples=30, deadline=None)
 @given(batch=st.integers(2, 6), channels=st.integers(1, 3), size=st.integers(1, 5), training=st.booleans(),
-       dtype=st.sampled_from([np.float32, np.float64]), count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16))
-def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, training, dtype, count, seed):
+       dtype=st.sampled_from([np.float32, np.float64]), count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16),
+       fused=st.booleans())
+def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, training, dtype, count, seed, fused):
+    """Both fast paths: the fused loops (numba, where installed) and NumPy's passes (fast/jit.py)."""
     rng = np.random.default_rng(seed)
     x = (3 * rng.standard_normal((batch, channels, size, size + 1)) + 1).astype(dtype)
     weight, bias = rng.random(channels).astype(dtype) + 0.5, rng.standard_normal(channels).astype(dtype)
@@ -133,7 +146,7 @@ def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, t
     reference_mean, reference_var = mean.copy(), var.copy()
     expected, reference_ctx = F.batch_norm_naive_forward(x, reference_mean, reference_var, weight, bias, training)
     grad = rng.standard_normal(x.shape).astype(dtype)
-    with threads(count):
+    with fused_loops(fused), threads(count):
         output, ctx = F.batch_norm_forward(x, mean, var, weight, bias, training)
         grads = F.batch_norm_backward(grad, ctx)
     _same((output,) + tuple(grads), (expected,) + tuple(F.batch_norm_naive_backward(grad, reference_ctx)), dtype)
@@ -143,22 +156,23 @@ def test_batch_norm_on_two_threads_equals_the_reference(batch, channels, size, t
 
 @settings(max_examples=20, deadline=None)
 @given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=4), dtype=st.sampled_from([np.float32, np.float64]),
-       count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16))
-def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed):
+       count=st.sampled_from([1, 2]), seed=st.integers(0, 2**16), fused=st.booleans(), transposed=st.booleans())
+def test_relu_on_two_threads_equals_its_definition(shape, dtype, count, seed, fused, transposed):
+    """Both fast paths: the fused loop (numba, where installed; C-contiguous input only) and NumPy's passes."""
     rng = np.random.default_rng(seed)
     x = np.round(rng.standard_normal(shape), 1).astype(dtype)  # rounding puts some values at exactly 0
-    grad = rng.standard_normal(shape).astype(dtype)
-    with threads(count):
+    if transposed:  # not C-contiguous (for more than one dimension of length above 1): NumPy's passes
+        x = x.T
+    grad = rng.standard_normal(x.shape).astype(dtype)
+    with fused_loops(fused), threads(count):
         output, ctx = F.relu_forward(x)
         grad_input = F.relu_backward(grad, ctx)
     _same((output, grad_input), (np.where(x > 0, x, 0).astype(dtype), np.where(x > 0, grad, 0).astype(dtype)), dtype)
 
 
 def test_small_products_run_on_one_blas_thread_and_large_ones_keep_the_setting():
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    def blas():
-        return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    from threadpoolctl import threadpool_limits
+    blas = _blas_threads
     with threadpool_limits(limits=2, user_api="blas"):
         outside = blas()
         with parallel.one_blas_thread(parallel.SMALL_PRODUCT - 1):

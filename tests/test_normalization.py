@@ -1,11 +1,19 @@
-"""batch_norm: hand values, running statistics, PyTorch, numerical gradients, bad input."""
+"""batch_norm: hand values, running statistics, PyTorch, numerical gradients, bad input; the fused loops
+(numba) and NumPy's passes against the reference loops."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlab import functional as F
+from cnnlab.functional import normalization
+from cnnlab.functional.fast import normalization_fused as fused
 from _contract import backward_of
+from _fused_loops import fused_loops
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -153,3 +161,59 @@ def test_batch_norm_matches_pytorch(shape, training, float32, affine, momentum, 
 def test_bad_input_is_explained(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ------------------------------------------------- the fused loops (numba) against NumPy's passes and the loops
+def _forward_backward(x, running, weight, bias, grad_output, training, loops=False):
+    """Output, the updated running statistics and the three gradients (None where there is none)."""
+    running = [r.copy() for r in running]
+    forward, backward = ((F.batch_norm_naive_forward, F.batch_norm_naive_backward) if loops
+                         else (F.batch_norm_forward, F.batch_norm_backward))
+    output, ctx = forward(x, *running, weight, bias, training=training)
+    return [output] + running + list(backward(grad_output, ctx))
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.lists(st.integers(1, 6), min_size=2, max_size=4).filter(lambda s: s[0] * np.prod(s[2:]) > 1),
+       seed=st.integers(0, 2**16), dtype=st.sampled_from([np.float32, np.float64]), training=st.booleans(),
+       affine=st.booleans(), offset=st.sampled_from([0.0, 1e3]))
+def test_fused_loops_and_numpy_passes_match_the_reference(shape, seed, dtype, training, affine, offset):
+    pytest.importorskip("numba")
+    x, running, weight, bias, grad_output = _batch_norm_case(shape, seed, dtype, training, affine)
+    x = (x + offset).astype(dtype)  # data far from zero: the variance must not lose digits
+    expected = _forward_backward(x, running, weight, bias, grad_output, training, loops=True)
+    for enabled in (True, False):
+        with fused_loops(enabled):
+            assert (normalization._fast(x.reshape(x.shape[0], x.shape[1], -1)) is fused) == enabled
+            results = _forward_backward(x, running, weight, bias, grad_output, training)
+        for ours, theirs in zip(results, expected):
+            if theirs is None:
+                assert ours is None
+                continue
+            assert ours.dtype == dtype
+            # float32 x of about 1e3 carries about 1e-4 of absolute error into the centered values
+            scale = 1 + (offset if dtype == np.float32 else 0)
+            tolerance = dict(rtol=2e-4, atol=2e-4 * scale) if dtype == np.float32 else dict(rtol=1e-8, atol=1e-9)
+            np.testing.assert_allclose(ours, theirs, **tolerance)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_nan_in_training_is_named_on_both_paths(enabled):
+    x = np.ones((4, 3, 2))
+    x[2, 1, 1] = np.nan
+    with fused_loops(enabled), pytest.raises(ValueError, match="input contains NaN"):
+        F.batch_norm(x, np.zeros(3), np.ones(3), training=True)
+    _, ctx = F.batch_norm_forward(np.arange(24.0).reshape(4, 3, 2), np.zeros(3), np.ones(3), training=True)
+    with fused_loops(enabled), pytest.raises(ValueError, match="grad_output contains NaN or infinity"):
+        F.batch_norm_backward(np.full((4, 3, 2), np.inf), ctx)
+
+
+@pytest.mark.parametrize("switch, size", [("1", 4), ("0", 64)])
+def test_numba_loads_only_for_large_arrays_and_never_when_switched_off(switch, size):
+    """Small arrays (a notebook's single images) never load numba (about 0.6 s); CNNLAB_NUMBA=0 never does."""
+    script = ("import sys, numpy as np, cnnlab, cnnlab.functional as F\n"
+              "assert 'numba' not in sys.modules, 'import cnnlab imported numba'\n"
+              f"x = np.ones(({size}, 8, 28, 28))\n"
+              "F.batch_norm(x, None, None, training=True); F.max_pool2d(F.relu(x), 2)\n"
+              "assert 'numba' not in sys.modules, 'numba was imported'\n")
+    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "CNNLAB_NUMBA": switch})

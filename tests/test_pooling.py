@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from cnnlab import functional as F
 from _contract import backward_of
+from _fused_loops import fused_loops
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -114,6 +115,28 @@ def test_the_public_gradients_equal_the_reference_loops(kernel, stride, padding,
         np.testing.assert_allclose(getattr(F, f"{name}_pool2d_backward")(grad_output, ctx),
                                    getattr(F, f"{name}_pool2d_naive_backward")(grad_output, reference_ctx),
                                    rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(batch=st.integers(1, 3), height=st.integers(2, 9), width=st.integers(2, 9), padding=st.integers(0, 1),
+       ceil_mode=st.booleans(), ties=st.booleans(), dtype=st.sampled_from([np.float32, np.float64]),
+       seed=st.integers(0, 2**16))
+def test_fused_2x2_loop_and_numpy_views_equal_the_reference_loops(batch, height, width, padding, ceil_mode, ties,
+                                                                  dtype, seed):
+    """2x2 windows at stride 2 run in a fused numba loop (fast/pooling_fused.py) where numba is installed."""
+    pytest.importorskip("numba")
+    x = np.random.default_rng(seed).normal(size=(batch, 2, height, width)).astype(dtype)
+    if ties:  # whole windows of zeros, as after a ReLU: the first maximum wins
+        x = np.maximum(np.round(x), 0).astype(dtype)
+    expected, reference_ctx = F.max_pool2d_naive_forward(x, 2, 2, padding, ceil_mode)
+    grad_output = np.random.default_rng(seed + 1).normal(size=expected.shape).astype(dtype)
+    for enabled in (True, False):
+        with fused_loops(enabled):
+            output, ctx = F.max_pool2d_forward(x, 2, 2, padding, ceil_mode)
+            grad_input = F.max_pool2d_backward(grad_output, ctx)
+        assert output.dtype == dtype
+        np.testing.assert_array_equal(output, expected)
+        np.testing.assert_array_equal(grad_input, F.max_pool2d_naive_backward(grad_output, reference_ctx))
 
 # --------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("kernel, stride, padding, ceil_mode", [(2, 2, 0, False), (3, 1, 1, False),

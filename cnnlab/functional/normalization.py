@@ -19,7 +19,8 @@ mean and variance depend on every input too, which adds two terms (M values per 
 
 This file opens with that reference (:func:`batch_norm_naive_forward`, :func:`batch_norm_naive_backward`);
 the public :func:`batch_norm_forward` / :func:`batch_norm_backward` compute the same with fewer passes
-over memory (``fast/normalization.py``).
+over memory: in fused loops compiled by numba where it is installed (``fast/normalization_fused.py``),
+else in NumPy's passes (``fast/normalization.py``).
 """
 import numbers
 
@@ -27,7 +28,9 @@ import numpy as np
 
 from .._validate import as_float_array, common_dtype, output_gradient
 from .context import Context, check_context
-from .fast import normalization as fast
+from .fast import jit
+from .fast import normalization as numpy_passes
+from .fast import normalization_fused as fused
 
 __all__ = ["batch_norm_naive_forward", "batch_norm_naive_backward",
            "batch_norm_forward", "batch_norm_backward", "batch_norm"]
@@ -85,6 +88,15 @@ def batch_norm_naive_backward(grad_output, ctx):
 
 
 # ----------------------------------------------------------- the public contract, on the fast path
+def _fast(x3):
+    """The fused loops for ``x3`` where numba is there and not switched off (CNNLAB_NUMBA=0), and ``x3`` is
+    not small (``fast/jit.py``), else NumPy's passes.
+
+    Both take and give the same arrays, so a forward pass on one may be followed by backward on the other.
+    """
+    return fused if jit.worth(x3) else numpy_passes
+
+
 def batch_norm_forward(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                        eps=1e-5, *, needs_input_grad=None):
     """Batch normalization per channel (axis 1), as ``torch.nn.functional.batch_norm``, and its ``ctx``.
@@ -117,7 +129,8 @@ def batch_norm_forward(input, running_mean, running_var, weight=None, bias=None,
     """
     x, running_mean, running_var, w, b, training = _check(input, running_mean, running_var, weight, bias, training,
                                                           momentum, eps)
-    x3 = fast.as_ncl(x)
+    x3 = numpy_passes.as_ncl(x)
+    fast = _fast(x3)
     centered = None
     if training:
         mean, var, centered = fast.batch_statistics(x3, input)
@@ -149,14 +162,15 @@ def batch_norm_backward(grad_output, ctx):
     ctx = check_context(ctx, "batch_norm")
     saved, options = ctx.saved, ctx.options
     x3 = saved["input"]
+    fast = _fast(x3)
     if options["training"]:  # the NaN check of grad_output comes for free with its sum
         grad = as_float_array(grad_output, "grad_output", allow_nan=True)
         if grad.shape != options["input_shape"]:
             raise ValueError(f"grad_output must have the input's shape {options['input_shape']}, got {grad.shape}")
-        g3 = fast.as_ncl(grad.astype(x3.dtype, copy=False))
+        g3 = numpy_passes.as_ncl(grad.astype(x3.dtype, copy=False))
         grads = fast.backward_training(g3, grad_output, x3, saved["mean"], saved["inv_std"], saved["weight"])
     else:
-        g3 = fast.as_ncl(output_gradient(grad_output, options["input_shape"]).astype(x3.dtype, copy=False))
+        g3 = numpy_passes.as_ncl(output_gradient(grad_output, options["input_shape"]).astype(x3.dtype, copy=False))
         grads = fast.backward_fixed_statistics(g3, x3, saved["mean"], saved["inv_std"], saved["weight"])
     grad_input, grad_weight, grad_bias = grads
     return ctx.grads(grad_input.reshape(options["input_shape"]), grad_weight if options["has_weight"] else None,

@@ -42,7 +42,7 @@ def _blocks(x3, block_bytes=2**18):
     return [slice(start, start + step) for start in range(0, x3.shape[0], step)]
 
 
-def _check_finite(sums, array, name):
+def check_finite(sums, array, name):
     """Raise the usual error if ``array`` holds NaN or infinity, knowing its per-channel ``sums``.
 
     A sum is finite only when every value in it is, so the sums computed anyway check the whole array
@@ -52,7 +52,7 @@ def _check_finite(sums, array, name):
         as_float_array(array, name)
 
 
-def _summed(job, parts):
+def summed(job, parts):
     """The per-channel sums ``job(part)`` of every part of the batch (computed at the same time), added up."""
     results = run(job, parts)
     return [sum(values) for values in zip(*results)] if isinstance(results[0], tuple) else sum(results)
@@ -65,8 +65,8 @@ def batch_statistics(x3, input):
     """
     count = x3.shape[0] * x3.shape[2]
     parts = array_halves(x3)
-    sums = _summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
-    _check_finite(sums, input, "input")
+    sums = summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
+    check_finite(sums, input, "input")
     mean = sums / count
     # x - mean is computed straight into a new array, which becomes the output (scaled and shifted in place)
     centered = np.empty_like(x3)
@@ -75,7 +75,7 @@ def batch_statistics(x3, input):
     def squares(part):
         ours = np.subtract(x3[part], mean_rows, out=centered[part])
         return np.einsum("ncl,ncl->c", ours, ours)
-    var = _summed(squares, parts) / count
+    var = summed(squares, parts) / count
     return mean, var, centered
 
 
@@ -125,8 +125,8 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
     def sums(part):
         np.subtract(x3[part], mean_rows, out=centered[part])
         return np.einsum("ncl->c", g3[part]), np.einsum("ncl,ncl->c", g3[part], centered[part])
-    grad_bias, grad_dot_centered = _summed(sums, parts)
-    _check_finite(grad_bias, grad_output, "grad_output")
+    grad_bias, grad_dot_centered = summed(sums, parts)
+    check_finite(grad_bias, grad_output, "grad_output")
     grad_weight = grad_dot_centered * inv_std  # sum grad * z_hat, z_hat = centered * inv_std
     scale = weight * inv_std
     # the formula above with z_hat = centered * inv_std, in place to spare memory passes

@@ -28,6 +28,11 @@ MIN_WORK = 2**16
 #: costs tens of microseconds, so batch norm on 1.6 MB of float32 was 1.6x *slower* split; from about
 #: 3 MB (float64 ReLU and pooling after the first convolution) the split gained 1.1x to 1.4x.
 MIN_ARRAY_BYTES = 3 * 2**20
+#: Bytes of an array from which a fused loop (``fast/*_fused.py``, numba) runs as two halves. Such a loop
+#: passes over a few MB in a tenth to a few tenths of a millisecond, and the hand-over costs about 0.3 ms
+#: when the other core is busy: measured at load 1 on two cores, the split was slower at every size up
+#: to 12 MiB (batch norm forward+backward on 12 MiB of float64: 12.6 ms split, 10.7 ms on one thread).
+FUSED_SPLIT_BYTES = 16 * 2**20
 
 _pool = None
 _blas = None
@@ -130,6 +135,11 @@ def split(job, batch, work):
 def array_halves(array):
     """:func:`halves` of an array's batch axis for element-wise passes: two only from :data:`MIN_ARRAY_BYTES`."""
     return halves(len(array), MIN_WORK if array.nbytes >= MIN_ARRAY_BYTES else 0)
+
+
+def fused_halves(array):
+    """The batch axis of ``array`` for a fused loop: two halves only from :data:`FUSED_SPLIT_BYTES`."""
+    return halves(len(array), MIN_WORK if array.nbytes >= FUSED_SPLIT_BYTES else 0)
 
 
 def split_array(job, array):

@@ -8,6 +8,7 @@ Every function takes arrays already checked and padded by ``functional/pooling.p
 """
 import numpy as np
 
+from . import jit, pooling_fused
 from .parallel import split_array
 
 __all__ = []
@@ -36,6 +37,8 @@ def max_pool2d_forward(padded, kernel, stride, out_hw):
     best : ndarray, shape (N, C, H_out, W_out)
     winner : ndarray of unsigned int, shape (N, C, H_out, W_out)
     """
+    if kernel == stride == (2, 2) and jit.worth(padded):  # the course's pooling: one fused loop
+        return pooling_fused.max_pool2d_2x2_forward(padded, out_hw)
     positions = kernel[0] * kernel[1]
     best = np.empty(padded.shape[:2] + tuple(out_hw), padded.dtype)
     winner = np.zeros(best.shape, np.min_scalar_type(positions - 1))

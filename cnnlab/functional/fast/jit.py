@@ -1,0 +1,72 @@
+"""numba for the fused loops of the fast path: optional, compiled on first use, cached on disk.
+
+Some passes are bound by memory, not arithmetic: batch norm is a handful of multiply-adds per value,
+and NumPy spends each of them on a pass of its own over the whole array (about five where one or two
+would do). A loop compiled by numba does all of a value's work while it is in a register. The loops
+stay plain Python (read them as the formulas), compiled the first time they are called, never at
+``import cnnlab``, so a notebook starts as fast as before.
+
+``cache=True`` writes the machine code next to the source (in ``__pycache__``, or numba's per-user
+cache where that is read-only), so every later process, such as each fresh notebook kernel, loads it
+in milliseconds instead of compiling again. ``nogil=True`` lets :mod:`.parallel` run two halves of
+the batch at the same time, as for NumPy's passes; numba's own threads are not used.
+
+Without numba, or with ``CNNLAB_NUMBA=0`` (or :data:`ENABLED` set to False), every caller uses its
+pure-NumPy path instead, which computes the same numbers.
+"""
+import os
+
+__all__ = []
+
+#: Whether the fused loops may be used; CNNLAB_NUMBA=0 switches them off (the tests run both ways).
+ENABLED = os.environ.get("CNNLAB_NUMBA", "1") != "0"
+#: Floating-point rules the loops may relax: reordering sums (so they run on SIMD lanes) and fused
+#: multiply-adds. Never the NaN and infinity rules: the NaN checks of batch norm rely on them.
+FASTMATH = {"reassoc", "contract"}
+
+#: Arrays smaller than this stay on the NumPy path. Loading numba and its cached loops costs a process
+#: about 0.6 s on first use (3 s the very first time, compiling), and on arrays this small NumPy takes
+#: tens of microseconds: so a notebook that only shows single images never loads numba, and one that
+#: trains on batches (a MB and more) pays it once. Measured: a fit epoch of 8,000 digits gains 70 ms
+#: (Ex. 3.1 network) to 190 ms (the wider one), notebooks 05, 07 and 08 together 10 s.
+MIN_BYTES = 2**18
+
+_numba = None  # the module once imported; False when it cannot be
+
+
+def available():
+    """True when numba imports and is not switched off; imports it on the first call (a few tenths of a second)."""
+    global _numba
+    if not ENABLED:
+        return False
+    if _numba is None:
+        try:
+            import numba
+        except ImportError:  # also a numba built for another NumPy: the NumPy path serves
+            numba = False
+        _numba = numba
+    return _numba is not False
+
+
+def worth(array):
+    """True when a fused loop should take ``array``: at least :data:`MIN_BYTES`, and numba :func:`available`."""
+    return array.nbytes >= MIN_BYTES and available()
+
+
+class compiled:
+    """Decorator: ``function`` compiled by numba when first called (nogil, cached on disk).
+
+    Call it only where :func:`available` is True. Each dtype and memory layout of its arguments is
+    compiled once and cached.
+    """
+
+    def __init__(self, function):
+        self.function = function
+        self.__doc__, self.__name__ = function.__doc__, function.__name__
+        self._compiled = None
+
+    def __call__(self, *args):
+        if self._compiled is None:
+            import numba
+            self._compiled = numba.njit(cache=True, nogil=True, fastmath=FASTMATH)(self.function)
+        return self._compiled(*args)

@@ -1,0 +1,157 @@
+"""Batch norm in fused loops (numba, see :mod:`.jit`): the functions of ``fast/normalization.py``, same
+arguments and results, with each pass over the data doing all of its work at once.
+
+Training forward reads the input three times (its sums, the squared deviations from the mean, then
+the output) and backward reads the gradient and the input twice (sums, then the gradient), where
+NumPy needs about five passes each way. Per-channel sums are kept in float64, for both dtypes.
+
+The loops over (N, C, L) take a range ``start:stop`` of the batch, so that large arrays run as two
+halves on two threads (:func:`.parallel.fused_halves`); their per-channel sums are added.
+
+Every function takes arrays already checked by ``functional/normalization.py``.
+"""
+import numpy as np
+
+from .jit import compiled
+from .normalization import check_finite, summed
+from .parallel import fused_halves, run
+
+__all__ = []
+
+# ------------------------------------------------------------------------- the loops, compiled
+@compiled
+def _sums(x3, start, stop):
+    """Per channel, ``sum x`` over images ``start:stop`` of ``x3`` (N, C, L)."""
+    channels, length = x3.shape[1], x3.shape[2]
+    sums = np.zeros(channels)
+    for n in range(start, stop):
+        for c in range(channels):
+            total = 0.0
+            for i in range(length):
+                total += np.float64(x3[n, c, i])
+            sums[c] += total
+    return sums
+
+
+@compiled
+def _squared_deviations(x3, mean, start, stop):
+    """Per channel, ``sum (x - mean)**2`` over images ``start:stop`` of ``x3`` (N, C, L).
+
+    A second pass, after the mean: as accurate as NumPy's ``var``, where the one-pass
+    ``E[x**2] - E[x]**2`` loses digits to cancellation.
+    """
+    channels, length = x3.shape[1], x3.shape[2]
+    squares = np.zeros(channels)
+    for n in range(start, stop):
+        for c in range(channels):
+            total, m = 0.0, mean[c]
+            for i in range(length):
+                d = np.float64(x3[n, c, i]) - m
+                total += d * d
+            squares[c] += total
+    return squares
+
+
+@compiled
+def _scale_and_shift(x3, mean, scale, bias, out, start, stop):
+    """``out = (x - mean) * scale + bias`` per channel, for images ``start:stop`` of ``x3`` (N, C, L)."""
+    channels, length = x3.shape[1], x3.shape[2]
+    for n in range(start, stop):
+        for c in range(channels):
+            m, s, b = mean[c], scale[c], bias[c]
+            for i in range(length):
+                out[n, c, i] = (x3[n, c, i] - m) * s + b
+
+
+@compiled
+def _gradient_sums(g3, x3, mean, start, stop):
+    """Per channel, ``sum grad`` and ``sum grad * (x - mean)`` over images ``start:stop`` (all (N, C, L))."""
+    channels, length = x3.shape[1], x3.shape[2]
+    sums, products = np.zeros(channels), np.zeros(channels)
+    for n in range(start, stop):
+        for c in range(channels):
+            total, total_products, m = 0.0, 0.0, mean[c]
+            for i in range(length):
+                g = np.float64(g3[n, c, i])
+                total += g
+                total_products += g * (np.float64(x3[n, c, i]) - m)
+            sums[c] += total
+            products[c] += total_products
+    return sums, products
+
+
+@compiled
+def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out, start, stop):
+    """``out = grad * scale - (x - mean) * centered_factor - shift`` per channel, for images ``start:stop``."""
+    channels, length = x3.shape[1], x3.shape[2]
+    for n in range(start, stop):
+        for c in range(channels):
+            m, s, f, h = mean[c], scale[c], centered_factor[c], shift[c]
+            for i in range(length):
+                out[n, c, i] = g3[n, c, i] * s - (x3[n, c, i] - m) * f - h
+
+
+# ------------------------------------------------------------ the functions of fast/normalization.py
+def _summed(kernel, x3, *arrays):
+    """The per-channel sums ``kernel(*arrays, start, stop)`` over the parts of the batch, added up."""
+    return summed(lambda part: kernel(*arrays, part.start, part.stop), fused_halves(x3))
+
+
+def batch_statistics(x3, input):
+    """The batch mean and biased variance per channel of ``x3`` (N, C, L), and None (nothing to reuse).
+
+    ``input`` is the caller's array, named in the error when ``x3`` holds NaN or infinity.
+    """
+    count = x3.shape[0] * x3.shape[2]
+    sums = _summed(_sums, x3, x3)
+    check_finite(sums, input, "input")
+    mean = sums / count
+    variance = _summed(_squared_deviations, x3, x3, mean) / count
+    return mean.astype(x3.dtype), variance.astype(x3.dtype), None
+
+
+def normalize(x3, mean, var, weight, bias, eps, centered=None):
+    """``weight * (x - mean) / sqrt(var + eps) + bias`` of ``x3`` (N, C, L), and ``1 / sqrt(var + eps)``."""
+    inv_std = (1 / np.sqrt(var + eps)).astype(x3.dtype)
+    output = np.empty_like(x3)
+    scale = weight * inv_std
+    run(lambda part: _scale_and_shift(x3, mean, scale, bias, output, part.start, part.stop), fused_halves(x3))
+    return output, inv_std
+
+
+def backward_training(g3, grad_output, x3, mean, inv_std, weight):
+    """Gradients of training-mode batch norm (the formulas of ``fast/normalization.py``), in two fused passes.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, L)
+    grad_weight, grad_bias : ndarray, shape (C,)
+    """
+    count = g3.shape[0] * g3.shape[2]
+    grad_bias, grad_dot_centered = _summed(_gradient_sums, x3, g3, x3, mean.astype(np.float64))
+    check_finite(grad_bias, grad_output, "grad_output")
+    grad_weight = grad_dot_centered * inv_std  # sum grad * z_hat, z_hat = (x - mean) * inv_std
+    scale = weight * inv_std
+    dtype = x3.dtype
+    centered_factor = (scale * inv_std * grad_weight / count).astype(dtype)
+    shift = (scale * grad_bias / count).astype(dtype)
+    grad_input = np.empty_like(g3)
+    run(lambda part: _input_gradient(g3, x3, mean, scale, centered_factor, shift, grad_input, part.start, part.stop),
+        fused_halves(x3))
+    return grad_input, grad_weight.astype(dtype), grad_bias.astype(dtype)
+
+
+def backward_fixed_statistics(g3, x3, mean, inv_std, weight):
+    """Gradients of evaluation-mode batch norm: a per-channel ``scale * x + shift``, ``scale = weight * inv_std``.
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, L)
+    grad_weight, grad_bias : ndarray, shape (C,)
+    """
+    grad_bias, grad_dot_centered = _summed(_gradient_sums, x3, g3, x3, mean.astype(np.float64))
+    zeros = np.zeros_like(mean)
+    grad_input = np.empty_like(g3)
+    _input_gradient(g3, x3, mean, weight * inv_std, zeros, zeros, grad_input, 0, len(g3))
+    dtype = x3.dtype
+    return grad_input, (grad_dot_centered * inv_std).astype(dtype), grad_bias.astype(dtype)
