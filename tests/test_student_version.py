@@ -209,7 +209,9 @@ def test_student_notebook_runs_and_every_check_says_not_done_yet(path):
     student = student_version(instructor)
     # "python3" is the interpreter running the tests (jupyter_client swaps in sys.executable),
     # as nbval's --nbval-current-env does; run from notebooks/ so relative paths work.
-    client = NotebookClient(student, kernel_name="python3", timeout=300,
+    # 90 s: the longest cell takes about 10 s. A cell with a widget can make nbclient miss the kernel's reply and
+    # wait out the whole limit before it finds the reply (nbclient issue 312); the limit bounds that stall.
+    client = NotebookClient(student, kernel_name="python3", timeout=90,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     try:
         client.execute()
