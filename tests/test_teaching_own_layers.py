@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
+import cnnlab.functional as F
 from cnnlab import nn, optim
 from cnnlab.datasets import load_mnist
 from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS
@@ -145,6 +146,7 @@ def test_conv2d_backward_fast(answer, status, words, capsys):
     (max_pool_forward, max_pool_backward, "the forward pass equals F.max_pool2d"),
     (lambda x, k: max_pool_forward(x, k, np.mean), max_pool_backward, "you took each window's average"),
     (max_pool_forward_loops, max_pool_backward, "it still loops over them"),
+    (lambda x, k: F.max_pool2d(x, k, ceil_mode=True), max_pool_backward, "made windows of their own"),
     (max_pool_forward, lambda g, x, k: max_pool_backward(g, x, k, "whole window"), "only the maximum gets it"),
     (max_pool_forward, lambda g, x, k: max_pool_backward(g, x, k, "every maximum"), "to the first maximum only"),
 ])
