@@ -24,14 +24,14 @@ def test_the_map_is_in_order_with_a_summary_and_a_time():
     assert numbers == [f"{n:02d}" for n in range(len(COURSE))]
     for lesson in COURSE:
         assert lesson.summary.endswith(".") and 5 <= lesson.minutes <= 90 and lesson.widgets and lesson.widget_slides
-    assert total_minutes() == sum(lesson.minutes for lesson in COURSE) == 505
+    assert total_minutes() == sum(lesson.minutes for lesson in COURSE) == 520
 
 
 def test_the_markdown_table_links_every_notebook_with_its_time():
     table = markdown_table()
     for lesson in COURSE:
         assert f"[{lesson.title}]({lesson.notebook})" in table and f"| {lesson.minutes} min |" in table
-    assert "**8 h 25 min**" in table
+    assert "**8 h 40 min**" in table
 
 
 def test_notebook_00_shows_the_map_from_course_py():

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cnnlab"
 
 #: The modules of cnnlab/teaching that every lesson may use.
-SHARED = {"checks", "course", "drawing", "explorer", "images", "lecture_data"}
+SHARED = {"checks", "course", "drawing", "explorer", "images", "layer_checks", "lecture_data"}
 
 #: The lesson packages of each notebook, one per topic its title names (see the module docstring).
 NOTEBOOK_LESSONS = {

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cnnlab.nn as nn
-from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED, RESULTS
+from cnnlab.teaching.checks import FAILED, NOT_DONE, PASSED
 from cnnlab.teaching.training import exercises as ex
 from _teaching_helpers import outcome
 
@@ -260,56 +260,6 @@ def test_adam_reference_is_pytorchs_rule_by_hand():
     optim.Adam([p], lr=0.01).step()
     # t = 1: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps)
     assert np.isclose(p.data[0], 1.0 - 0.01 * 1e-3 / (1e-3 + 1e-8))
-
-
-class OwnLinear(nn.Module):
-    def __init__(self, in_features, out_features, rng=None, dtype=np.float32, scale_weight_grad=1.0):
-        super().__init__()
-        library = nn.Linear(in_features, out_features, rng=rng, dtype=dtype)
-        self.weight, self.bias = library.weight, library.bias
-        self.scale = scale_weight_grad
-
-    def forward(self, x):
-        self._x = x
-        return linear_forward(x, self.weight.data, self.bias.data)
-
-    def backward(self, grad_output):
-        grad_x, grad_weight, grad_bias = linear_backward(grad_output, self._x, self.weight.data)
-        self.weight.accumulate_grad(self.scale * grad_weight)
-        self.bias.accumulate_grad(grad_bias)
-        return grad_x
-
-
-class NoGradLinear(OwnLinear):
-    def backward(self, grad_output):
-        return linear_backward(grad_output, self._x, self.weight.data)[0]
-
-
-def _digits(n_train=1500, n_val=500):
-    from cnnlab.datasets import load_mnist
-    (x, y), _ = load_mnist(test_size=2000, seed=0)
-    x = (x - x.mean()) / x.std()
-    return x[n_val:n_val + n_train], y[n_val:n_val + n_train], x[:n_val], y[:n_val]
-
-
-def _own_layers(linear_class, capsys):
-    # a smaller slice than the notebook's 3,000 digits, so a lower bar: the comparison with the library still holds
-    byo.check_own_layers(linear_class, optim.Adam, *_digits(), min_accuracy=0.7)
-    return RESULTS[byo.check_own_layers.title], capsys.readouterr().out
-
-
-def test_own_layers_train_like_the_librarys(capsys):
-    result, text = _own_layers(OwnLinear, capsys)
-    assert result == PASSED and "with the library's" in text
-
-
-@pytest.mark.parametrize("linear_class, words", [
-    (NoGradLinear, "reached"),
-    (lambda i, o, rng=None, dtype=None: nn.Sequential(), "register a weight"),
-])
-def test_own_layers_that_do_not_learn_get_a_hint(linear_class, words, capsys):
-    result, text = _own_layers(linear_class, capsys)
-    assert result == FAILED and words in text
 
 
 def test_lenet5_counts_are_the_papers_where_the_layers_agree():

@@ -60,9 +60,10 @@ COURSE = (
            slides=37, slide_minutes=55, widget_slides=('24',)),
     Lesson("05_three_layer_cnn.ipynb", "A three-layer CNN",
            "Lecture Ex. 3.1: convolution, ReLU, pooling and a dense layer trained on MNIST digits with a validation "
-           "split; the dense layer, SGD and Adam written yourself; LeNet-5.", 75,
+           "split; the dense layer, SGD and Adam written yourself, then the fast convolution, pooling, ReLU and loss, "
+           "and the network trained from your own layers only; LeNet-5.", 90,
            "Move `test digit`: the feature maps of every layer and the prediction for that MNIST digit.",
-           slides=32, slide_minutes=50, widget_slides=('23',)),
+           slides=36, slide_minutes=55, widget_slides=('27',)),
     Lesson("06_initialisation.ipynb", "Initialisation",
            "Why all-zero weights fail and how Xavier's range sqrt(6 / (in + out)) keeps signals alive.", 35,
            "Choose the scheme, the activation and the depth: activations vanish, explode or stay alive through "

@@ -10,13 +10,11 @@ momentum written as ``v = mu v + lr g``, a forgotten bias correction, epsilon in
 import numpy as np
 
 import cnnlab.functional as F
-from cnnlab import nn, optim
+from cnnlab import optim
 from cnnlab.gradcheck import gradcheck
 from cnnlab.nn import Parameter
-from cnnlab.training import evaluate, fit
 
 from ..checks import Hint, call, exercise, expect, expect_close, expect_returned
-from .exercises import reference_network
 
 __all__ = ["check_linear_forward", "check_linear_backward", "check_sgd_momentum_step", "check_adam_step"]
 
@@ -214,55 +212,3 @@ def check_adam_step(adam_step):
     moved = np.abs(weight - start).max() / lr
     return ("three steps agree with optim.Adam. The gradients were about 1e-3, yet no weight moved more than "
             f"{moved:.1f} x lr in three steps: Adam's step is about lr whatever the gradient's size.")
-
-
-# ------------------------------------------------------------------- your layers in the network
-def _train_one_epoch(model, optimizer, x, y, x_val, y_val, seed):
-    fit(model, nn.CrossEntropyLoss(), optimizer, x, y, epochs=1, batch_size=32, seed=seed, progress=None)
-    return evaluate(model, x_val, y_val)
-
-
-#: What one epoch on the notebook's slice of 3,000 digits must reach.
-OWN_LAYERS_MIN_ACCURACY = 0.85
-
-
-@exercise("05.5 Train the network with your own layers")
-def check_own_layers(linear_class, optimizer_class, x, y, x_val, y_val, lr=3e-3, seed=0,
-                     min_accuracy=OWN_LAYERS_MIN_ACCURACY):
-    """Train Lecture Ex. 3.1's network once with the library's dense layer and Adam, once with yours.
-
-    Parameters
-    ----------
-    linear_class : type
-        ``linear_class(in_features, out_features, rng=..., dtype=...)``, a Module like ``nn.Linear``.
-    optimizer_class : type
-        ``optimizer_class(params, lr=...)``, an Optimizer like ``optim.Adam``.
-    x, y : ndarray, shapes (N, 1, 28, 28) and (N,)
-        The digits to train on, one epoch.
-    x_val, y_val : ndarray
-        The digits to measure the accuracy on.
-    min_accuracy : float
-        What the student's network must reach (one epoch on the notebook's 3,000 digits gives the library's
-        layers about 88%).
-    """
-    library = reference_network(seed)
-    library_accuracy = _train_one_epoch(library, optim.Adam(library.parameters(), lr=lr), x, y, x_val, y_val, seed)
-    own = call(reference_network, seed, linear_class=linear_class)
-    expect(isinstance(own[-1], nn.Module),
-           "linear_class must build an nn.Module (a subclass with forward and backward).")
-    expect(sum(p.size for p in own[-1].parameters()) == 784 * 10 + 10,
-           "your dense layer must register a weight (10, 784) and a bias (10,) as Parameters, e.g. "
-           "self.weight = Parameter(...), so the optimizer sees them.")
-    start = [p.data.copy() for p in own.parameters()]
-    own_accuracy = _train_one_epoch(own, call(optimizer_class, own.parameters(), lr=lr), x, y, x_val, y_val, seed)
-    expect(any(not np.array_equal(p.data, s) for p, s in zip(own.parameters(), start)),
-           "no weight changed: does your optimizer's step write the new weights into p.data?")
-    expect(own_accuracy >= min_accuracy,
-           f"your network reached {own_accuracy:.1%} after one epoch (at least {min_accuracy:.0%} expected), "
-           f"the library's layers {library_accuracy:.1%}: "
-           "a gradient that is wrong but close (or one that is not added to parameter.grad) learns slowly.")
-    expect(abs(own_accuracy - library_accuracy) <= 0.01,
-           f"your network reached {own_accuracy:.1%}, the library's {library_accuracy:.1%} from the same start: "
-           "the same maths should give the same accuracy (within a point).")
-    return (f"one epoch on {len(y):,} digits: {own_accuracy:.1%} of the {len(y_val):,} validation digits with your "
-            f"dense layer and your Adam, {library_accuracy:.1%} with the library's.")

@@ -17,11 +17,11 @@ __all__ = ["check_conv_parameters", "check_build_network", "check_train_step", "
            "check_lenet_c5_parameters"]
 
 
-# ------------------------------------------------------------------------------------- 05.7 counting
+# ------------------------------------------------------------------------------------- 05.11 counting
 _COUNT_CASES = [(1, 8, 3), (8, 16, 3), (3, 6, 5), (2, 4, 1)]
 
 
-@exercise("05.7 Parameters of a convolution layer")
+@exercise("05.11 Parameters of a convolution layer")
 def check_conv_parameters(conv_parameters):
     """``conv_parameters(in_channels, out_channels, kernel_size)`` counts weights and biases."""
     for c_in, c_out, k in _COUNT_CASES:
@@ -44,18 +44,19 @@ def check_conv_parameters(conv_parameters):
             "have 6 x 75 + 6 = 456.")
 
 
-# ------------------------------------------------------------------------------- 05.8 the network
-def reference_network(rng=0, dtype=np.float32, linear_class=nn.Linear):
+# ------------------------------------------------------------------------------- 05.12 the network
+def reference_network(rng=0, dtype=np.float32, conv=nn.Conv2d, relu=nn.ReLU, pool=nn.MaxPool2d, linear=nn.Linear):
     """The network of Lecture Ex. 3.1, as the notebook builds it (used to judge the student's).
 
-    ``linear_class(in_features, out_features, rng=..., dtype=...)`` builds the dense layer: a student's own
-    layer, drawn from the same generator, starts from the same weights as ``nn.Linear``.
+    ``conv``, ``relu``, ``pool`` and ``linear`` build the layers, called as ``nn.Conv2d``, ``nn.ReLU``,
+    ``nn.MaxPool2d`` and ``nn.Linear`` are: a student's own layers, drawing from the same generator, start
+    from the same weights as the library's.
     """
     rng = np.random.default_rng(rng)  # one generator for all layers, so each draws different numbers
     return nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1, rng=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), linear_class(16 * 7 * 7, 10, rng=rng, dtype=dtype))
+        conv(1, 8, 3, padding=1, rng=rng, dtype=dtype), relu(), pool(2),
+        conv(8, 16, 3, padding=1, rng=rng, dtype=dtype), relu(), pool(2),
+        nn.Flatten(), linear(16 * 7 * 7, 10, rng=rng, dtype=dtype))
 
 
 _KINDS = [nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Flatten, nn.Linear]
@@ -65,7 +66,7 @@ def _kinds(model):
     return [type(layer).__name__ for layer in model.children()]
 
 
-@exercise("05.8 Assemble the network")
+@exercise("05.12 Assemble the network")
 def check_build_network(build_network):
     """``build_network(rng)`` returns Lecture Ex. 3.1's Sequential: (conv, ReLU, max pool) twice, flatten, linear."""
     model = call(build_network, 0)
@@ -104,7 +105,7 @@ def check_build_network(build_network):
             "Softmax is not a layer here: CrossEntropyLoss applies it (stably) inside the loss.")
 
 
-# --------------------------------------------------------------------------- 05.9 one training step
+# --------------------------------------------------------------------------- 05.13 one training step
 def _tiny_problem():
     rng = np.random.default_rng(3)
     x = rng.random((16, 1, 8, 8), dtype=np.float32)
@@ -124,7 +125,7 @@ def _reference_step(model, x, y, lr):
     return float(loss)
 
 
-@exercise("05.9 One training step")
+@exercise("05.13 One training step")
 def check_train_step(train_step):
     """``train_step(model, loss_fn, optimizer, x, y)``: forward, loss, zero_grad, backward, step; returns the loss."""
     lr = 0.5
@@ -167,7 +168,7 @@ def check_train_step(train_step):
             f"{losses[0]:.2f} to {losses[-1]:.2f} in 15 more.")
 
 
-# ------------------------------------------------------------------------------------ 05.6 LeNet-5
+# ------------------------------------------------------------------------------------ 05.10 LeNet-5
 def lenet5(rng=0, dtype=np.float32):
     """LeNet-5 (LeCun et al., 1998) for 1x28x28 digits, in today's layers.
 
@@ -184,7 +185,7 @@ def lenet5(rng=0, dtype=np.float32):
         nn.Linear(120, 84, rng=rng, dtype=dtype), nn.Tanh(), nn.Linear(84, 10, rng=rng, dtype=dtype))  # F6, output
 
 
-@exercise("05.6 Parameters of LeNet-5's C5 layer")
+@exercise("05.10 Parameters of LeNet-5's C5 layer")
 def check_lenet_c5_parameters(c5_parameters):
     """``c5_parameters()`` returns the count of LeNet-5's C5: 120 filters of 5x5 over 16 maps, plus biases."""
     answer = call(c5_parameters)
