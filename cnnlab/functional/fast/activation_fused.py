@@ -5,7 +5,7 @@ Backward stays with ``fast/activation.py``: it is one NumPy pass already.
 import numpy as np
 
 from .jit import compiled
-from .parallel import fused_halves, run
+from .parallel import fused_run
 
 __all__ = []
 
@@ -23,5 +23,5 @@ def _relu(x, output, positive, start, stop):
 def relu_forward(x):
     """:func:`.activation.relu_forward` for a C-contiguous ``x`` of shape (N, ...)."""
     output, positive = np.empty_like(x), np.empty(x.shape, bool)
-    run(lambda part: _relu(x, output, positive, part.start, part.stop), fused_halves(x))
+    fused_run(_relu, x, x, output, positive)
     return output, positive

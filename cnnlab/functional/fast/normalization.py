@@ -52,10 +52,14 @@ def check_finite(sums, array, name):
         as_float_array(array, name)
 
 
-def summed(job, parts):
-    """The per-channel sums ``job(part)`` of every part of the batch (computed at the same time), added up."""
-    results = run(job, parts)
+def added(results):
+    """Each part's per-channel sums (an array, or a tuple of arrays, per part) added up over the parts."""
     return [sum(values) for values in zip(*results)] if isinstance(results[0], tuple) else sum(results)
+
+
+def _summed(job, parts):
+    """The per-channel sums ``job(part)`` of every part of the batch (computed at the same time), added up."""
+    return added(run(job, parts))
 
 
 def batch_statistics(x3, input):
@@ -65,7 +69,7 @@ def batch_statistics(x3, input):
     """
     count = x3.shape[0] * x3.shape[2]
     parts = array_halves(x3)
-    sums = summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
+    sums = _summed(lambda part: np.einsum("ncl->c", x3[part]), parts)
     check_finite(sums, input, "input")
     mean = sums / count
     # x - mean is computed straight into a new array, which becomes the output (scaled and shifted in place)
@@ -75,7 +79,7 @@ def batch_statistics(x3, input):
     def squares(part):
         ours = np.subtract(x3[part], mean_rows, out=centered[part])
         return np.einsum("ncl,ncl->c", ours, ours)
-    var = summed(squares, parts) / count
+    var = _summed(squares, parts) / count
     return mean, var, centered
 
 
@@ -125,7 +129,7 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
     def sums(part):
         np.subtract(x3[part], mean_rows, out=centered[part])
         return np.einsum("ncl->c", g3[part]), np.einsum("ncl,ncl->c", g3[part], centered[part])
-    grad_bias, grad_dot_centered = summed(sums, parts)
+    grad_bias, grad_dot_centered = _summed(sums, parts)
     check_finite(grad_bias, grad_output, "grad_output")
     grad_weight = grad_dot_centered * inv_std  # sum grad * z_hat, z_hat = centered * inv_std
     scale = weight * inv_std

@@ -13,8 +13,8 @@ Every function takes arrays already checked by ``functional/normalization.py``.
 import numpy as np
 
 from .jit import compiled
-from .normalization import check_finite, summed
-from .parallel import fused_halves, run
+from .normalization import added, check_finite
+from .parallel import fused_run
 
 __all__ = []
 
@@ -92,9 +92,9 @@ def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out, start, sto
 
 
 # ------------------------------------------------------------ the functions of fast/normalization.py
-def _summed(kernel, x3, *arrays):
-    """The per-channel sums ``kernel(*arrays, start, stop)`` over the parts of the batch, added up."""
-    return summed(lambda part: kernel(*arrays, part.start, part.stop), fused_halves(x3))
+def _summed(loop, x3, *arrays):
+    """The per-channel sums ``loop(*arrays, start, stop)`` over the halves of the batch, added up."""
+    return added(fused_run(loop, x3, *arrays))
 
 
 def batch_statistics(x3, input):
@@ -115,7 +115,7 @@ def normalize(x3, mean, var, weight, bias, eps, centered=None):
     inv_std = (1 / np.sqrt(var + eps)).astype(x3.dtype)
     output = np.empty_like(x3)
     scale = weight * inv_std
-    run(lambda part: _scale_and_shift(x3, mean, scale, bias, output, part.start, part.stop), fused_halves(x3))
+    fused_run(_scale_and_shift, x3, x3, mean, scale, bias, output)
     return output, inv_std
 
 
@@ -136,8 +136,7 @@ def backward_training(g3, grad_output, x3, mean, inv_std, weight):
     centered_factor = (scale * inv_std * grad_weight / count).astype(dtype)
     shift = (scale * grad_bias / count).astype(dtype)
     grad_input = np.empty_like(g3)
-    run(lambda part: _input_gradient(g3, x3, mean, scale, centered_factor, shift, grad_input, part.start, part.stop),
-        fused_halves(x3))
+    fused_run(_input_gradient, x3, g3, x3, mean, scale, centered_factor, shift, grad_input)
     return grad_input, grad_weight.astype(dtype), grad_bias.astype(dtype)
 
 
@@ -152,6 +151,6 @@ def backward_fixed_statistics(g3, x3, mean, inv_std, weight):
     grad_bias, grad_dot_centered = _summed(_gradient_sums, x3, g3, x3, mean.astype(np.float64))
     zeros = np.zeros_like(mean)
     grad_input = np.empty_like(g3)
-    _input_gradient(g3, x3, mean, weight * inv_std, zeros, zeros, grad_input, 0, len(g3))
+    fused_run(_input_gradient, x3, g3, x3, mean, weight * inv_std, zeros, zeros, grad_input)
     dtype = x3.dtype
     return grad_input, (grad_dot_centered * inv_std).astype(dtype), grad_bias.astype(dtype)
