@@ -19,13 +19,12 @@ FloatLogSlider and the training progress bar (06). Each notebook runs in full, i
 ``test_every_kind_of_control_is_run_in_jupyterlab`` holds the list to that promise.
 """
 import re
-from pathlib import Path
 
 import ipywidgets
 import nbformat
 import pytest
 
-from _jupyterlab import (CELL_STATES, NOTEBOOKS, SCREENSHOTS, WIDGETS_AS_TEXT, check_the_slider_redraws,
+from _jupyterlab import (CELL_STATES, NOTEBOOKS, ROOT, SCREENSHOTS, WIDGETS_AS_TEXT, check_the_slider_redraws,
                          shut_down_kernels, unexpected_errors, uses_widgets)
 
 RUN_TIMEOUT_MS = 120_000
@@ -41,7 +40,7 @@ CONTROLS = sorted(name for name, value in vars(ipywidgets).items()
                   if isinstance(value, type) and issubclass(value, ipywidgets.DOMWidget) and name[0].isupper())
 MAKES_A_CONTROL = re.compile(r"\b(interact|" + "|".join(CONTROLS) + r")\(")
 COURSE_MODULE = re.compile(r"^\s*from (cnnlab(?:\.\w+)*) import", re.MULTILINE)
-CNNLAB = Path(__file__).resolve().parent.parent / "cnnlab"
+CNNLAB = ROOT / "cnnlab"
 
 
 def _controls_of(notebook):

@@ -18,18 +18,16 @@ TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10
 @contextlib.contextmanager
 def threads(count, chunk_bytes=None):
     """``count`` threads, splitting even the smallest batch (MIN_WORK 0); optionally tiny conv chunks."""
-    saved = parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES
-    saved_split = parallel.FUSED_SPLIT_BYTES
-    parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES = count, 0, 0
-    parallel.FUSED_SPLIT_BYTES = 0
+    saved = (parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, parallel.FUSED_SPLIT_BYTES,
+             fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES)
+    parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, parallel.FUSED_SPLIT_BYTES = count, 0, 0, 0
     if chunk_bytes is not None:  # not kept: backward rebuilds the matrices chunk by chunk, two at a time
         fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES = chunk_bytes, 0
     try:
         yield
     finally:
-        (parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, fast_conv.CHUNK_BYTES,
-         fast_conv.CACHE_BYTES) = saved
-        parallel.FUSED_SPLIT_BYTES = saved_split
+        (parallel.THREADS, parallel.MIN_WORK, parallel.MIN_ARRAY_BYTES, parallel.FUSED_SPLIT_BYTES,
+         fast_conv.CHUNK_BYTES, fast_conv.CACHE_BYTES) = saved
 
 
 def _same(fast, reference, dtype):

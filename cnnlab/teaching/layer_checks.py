@@ -109,7 +109,6 @@ def compare_conv_forward(answer, x, w, b, stride, padding):
                         "weight[f, c, i, j].")
 
 
-
 def lines_run(function, *args, **kwargs):
     """Call ``function`` and count the lines Python runs in the file its code comes from (the student's cell)."""
     code = getattr(function, "__code__", None)
@@ -132,8 +131,6 @@ def lines_run(function, *args, **kwargs):
     finally:
         sys.settrace(previous)
     return result, count
-
-
 
 
 def conv_forward_verdict(conv2d, vectorised=True):
@@ -273,8 +270,6 @@ def _split(answer, case):
     return [np.asarray(value, dtype=float) for value in answer]
 
 
-
-
 def conv_backward_verdict(conv2d_backward, vectorised=False):
     """Hold ``conv2d_backward(grad_output, x, weight, stride=1, padding=0)`` to ``F.conv2d_backward`` and to
     centred differences (``cnnlab.gradcheck``); the success message.
@@ -383,8 +378,6 @@ def numerically_right(forward, backward, x, what, advice=""):
     error = result.errors["x"]
     expect(result.passed, f"{what}: your gradient differs from the numerical gradient (relative error {error:.1e}, "
                           f"a right one is below {result.threshold:.0e}). {advice}".strip())
-
-
 
 
 # ----------------------------------------------------------------------------- max backward
