@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 
 import cnnlab.functional as F
 import cnnlab.functional.fast.conv as fast_conv
+from cnnlab.functional.fast import conv_fused, jit
 from _contract import backward_of
+from _fused_loops import fused_loops
 from _numgrad import assert_gradient
 
 SETTINGS = settings(max_examples=40, deadline=None)
@@ -100,6 +102,49 @@ def test_conv2d_fast_path_matches_the_reference_loops_forward_and_backward(case)
     np.testing.assert_allclose(output, expected, **TOLERANCE[output.dtype.type])
     _assert_same_gradients(F.conv2d_backward(grad_output, ctx), F.conv2d_naive_backward(grad_output, reference_ctx),
                            output.dtype.type)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding", [0, 1, 2, (1, 0), (0, 2), "same"])
+@pytest.mark.parametrize("channels, filters, size, needs", [
+    (1, 8, (9, 7), (False, True, True)),   # a first layer: no image gradient
+    (3, 5, (6, 6), (True, True, True)),    # an odd number of filters goes two at a time, the last alone
+    (2, 1, (4, 5), (True, False, True)),   # one filter; no weight gradient
+    (4, 2, (3, 3), (True, True, False)),   # no bias gradient
+])
+def test_fused_3x3_loops_and_im2col_equal_the_reference_loops(enabled, dtype, padding, channels, filters, size,
+                                                              needs):
+    """3x3 filters at stride 1 run in fused numba loops (fast/conv_fused.py) where numba is installed."""
+    with fused_loops(True):
+        if enabled and not jit.available():
+            pytest.skip("numba is not installed")
+    rng = np.random.default_rng(channels * 10 + filters)
+    x = rng.standard_normal((3, channels) + size).astype(dtype)
+    weight = rng.standard_normal((filters, channels, 3, 3)).astype(dtype)
+    bias = rng.standard_normal(filters).astype(dtype)
+    expected, reference_ctx = F.conv2d_naive_forward(x, weight, bias, 1, padding, needs_input_grad=needs)
+    grad_output = rng.standard_normal(expected.shape).astype(dtype)
+    with fused_loops(enabled):
+        output, ctx = F.conv2d_forward(x, weight, bias, 1, padding, needs_input_grad=needs)
+        grads = F.conv2d_backward(grad_output, ctx)
+        plain = F.conv2d(x, weight, bias, 1, padding)
+    assert isinstance(ctx.saved["cols"], conv_fused.Framed) == enabled  # the path under test was taken
+    assert output.dtype == dtype and all(g is None or g.dtype == dtype for g in grads)
+    np.testing.assert_allclose(output, expected, **TOLERANCE[dtype])
+    np.testing.assert_allclose(plain, expected, **TOLERANCE[dtype])
+    _assert_same_gradients(grads, F.conv2d_naive_backward(grad_output, reference_ctx), dtype)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [(3, 2, 1), (3, 1, 3), (5, 1, 2), (2, 1, 0)])
+def test_other_convolutions_stay_on_im2col(kernel, stride, padding):
+    """Only 3x3 at stride 1 with padding up to 2 is fused: the input gradient pads grad_output by 2 - padding."""
+    rng = np.random.default_rng(kernel)
+    x, weight = rng.standard_normal((2, 2, 7, 7)), rng.standard_normal((3, 2, kernel, kernel))
+    with fused_loops(True):
+        output, ctx = F.conv2d_forward(x, weight, None, stride, padding)
+    assert not isinstance(ctx.saved["cols"], conv_fused.Framed)
+    np.testing.assert_allclose(output, F.conv2d_naive(x, weight, None, stride, padding), **TOLERANCE[np.float64])
 
 
 @SETTINGS

@@ -43,9 +43,9 @@ def _same(fast, reference, dtype):
 @given(batch=st.integers(1, 5), channels=st.integers(1, 3), filters=st.integers(1, 3), kernel=st.integers(1, 3),
        stride=st.sampled_from([1, 2]), padding=st.integers(0, 1), size=st.integers(3, 7),
        dtype=st.sampled_from([np.float32, np.float64]), count=st.sampled_from([1, 2]),
-       chunked=st.booleans(), image_grad=st.booleans(), seed=st.integers(0, 2**16))
+       chunked=st.booleans(), image_grad=st.booleans(), fused=st.booleans(), seed=st.integers(0, 2**16))
 def test_conv2d_on_two_threads_equals_the_reference_loops(batch, channels, filters, kernel, stride, padding, size,
-                                                          dtype, count, chunked, image_grad, seed):
+                                                          dtype, count, chunked, image_grad, fused, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, channels, size, size)).astype(dtype)
     weight = rng.standard_normal((filters, channels, kernel, kernel)).astype(dtype)
@@ -53,7 +53,7 @@ def test_conv2d_on_two_threads_equals_the_reference_loops(batch, channels, filte
     needs = (image_grad, True, True)
     expected, reference_ctx = F.conv2d_naive_forward(x, weight, bias, stride, padding, needs_input_grad=needs)
     grad = rng.standard_normal(expected.shape).astype(dtype)
-    with threads(count, chunk_bytes=1 if chunked else None):
+    with threads(count, chunk_bytes=1 if chunked else None), fused_loops(fused):  # fused: 3x3 at stride 1
         output, ctx = F.conv2d_forward(x, weight, bias, stride, padding, needs_input_grad=needs)
         grads = F.conv2d_backward(grad, ctx)
     _same((output,) + tuple(grads), (expected,) + tuple(F.conv2d_naive_backward(grad, reference_ctx)), dtype)

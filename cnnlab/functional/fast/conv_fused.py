@@ -1,0 +1,290 @@
+"""conv2d with 3x3 filters at stride 1, the course's convolution, in fused loops (numba, see :mod:`.jit`).
+
+``fast/conv.py`` copies every patch into an im2col matrix, nine times the input, and hands it to
+matrix products, then sums the bias and crops in more passes: on the course's small layers (8 to 32
+filters on 28x28 and 14x14 digits) those copies cost more than the arithmetic. These loops read the
+padded images in place and keep all nine products of a filter in registers.
+
+**The flat shift.** Each padded image channel is stored as one flat row of ``H_pad * W_pad`` values
+(plus two zeros). Kernel offset ``(i, j)`` is then a shift of that row by ``i * W_pad + j``, so
+
+    frame[f, q] = bias[f] + sum over c, i, j of  weight[f, c, i, j] * row[c, q + i * W_pad + j]
+
+is nine shifted rows multiplied and added, one long contiguous loop over ``q`` that the compiler
+turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel ``(y, x)`` when
+``x < W_out``; the last ``W_pad - W_out`` positions of each row mix two image rows and are dropped.
+
+**Backward is the same two loops.**
+
+- The input gradient of a stride-1 convolution is a convolution of ``grad_output`` (padded by
+  ``2 - padding``) with the filters flipped and their two channel axes swapped: every output value
+  sends ``g * weight`` back onto the nine pixels that made it, which is the forward loop read backwards.
+- The weight gradient is nine dot products per (filter, channel): ``grad_output`` in the same flat
+  layout (zeros at the dropped positions) against the nine shifted rows of the input.
+
+The loops take a range ``start:stop`` of the batch, so that two halves run on two threads.
+Every function takes arrays already checked and cast by ``functional/conv.py``.
+"""
+import numpy as np
+
+from . import jit
+from .parallel import halves, run
+
+__all__ = []
+
+
+def usable(x, w, stride, sides):
+    """True when these loops take the convolution: 3x3 filters, stride 1, padding at most 2, numba there.
+
+    Below :data:`.jit.MIN_BYTES` of output the NumPy path is as fast, and numba is not loaded for it.
+    """
+    if w.shape[2:] != (3, 3) or tuple(stride) != (1, 1) or max(sides) > 2:
+        return False
+    out_bytes = x.shape[0] * w.shape[0] * x.shape[2] * x.shape[3] * x.itemsize
+    return out_bytes >= jit.MIN_BYTES and jit.available()
+
+
+class Framed:
+    """The input of a convolution as flat padded rows, kept by forward for backward.
+
+    Parameters
+    ----------
+    rows : ndarray, shape (N, C, H_pad * W_pad + 2)
+    padded_width : int
+    """
+
+    def __init__(self, rows, padded_width):
+        self.rows, self.padded_width = rows, padded_width
+
+
+def framed(x, sides):
+    """``x`` zero-padded by ``sides`` (top, bottom, left, right), each channel one flat row.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    Framed
+        Its rows have shape (N, C, H_pad * W_pad + 2): two zeros after the image, so that the
+        largest shift (``2 * W_pad + 2``) stays inside the row.
+    """
+    batch, channels, height, width = x.shape
+    top, bottom, left, right = sides
+    padded_h, padded_w = height + top + bottom, width + left + right
+    # np.empty, not np.zeros: zeros of a few MB come as fresh pages from the operating system, and
+    # touching them cost more than the copy (0.36 ms against 0.1 for 3.4 MB)
+    rows = np.empty((batch, channels, padded_h * padded_w + 2), x.dtype)
+    run(lambda part: _frame(x, rows, top, left, padded_w, part.start, part.stop),
+        halves(batch, rows[0].size * batch))
+    return Framed(rows, padded_w)
+
+
+# ------------------------------------------------------------------------- the loops, compiled
+@jit.compiled
+def _frame(x, rows, top, left, padded_w, start, stop):
+    """Images ``start:stop`` of ``x`` (N, C, H, W) into ``rows`` (N, C, L): zeros, then each image row at its place."""
+    channels, height, width = x.shape[1], x.shape[2], x.shape[3]
+    for n in range(start, stop):
+        for c in range(channels):
+            row = rows[n, c]
+            row[:] = 0
+            for y in range(height):
+                target, source = row[(top + y) * padded_w + left:(top + y) * padded_w + left + width], x[n, c, y]
+                for k in range(width):
+                    target[k] = source[k]
+
+
+@jit.compiled
+def _correlate(rows, w, bias, out, sums, padded_w, start, stop):
+    """``out[n] = bias + weight (x) image n`` for images ``start:stop``, filters two at a time.
+
+    ``rows`` (N, C, L) from :func:`framed`, ``w`` (F, C, 3, 3), ``bias`` (F,), ``out`` (N, F, H_out, W_out),
+    ``sums`` a work array (2, H_out * W_pad) for the two filters' flat rows.
+    """
+    channels, filters = rows.shape[1], w.shape[0]
+    out_h, out_w = out.shape[2], out.shape[3]
+    length = out_h * padded_w
+    for n in range(start, stop):
+        for f in range(0, filters, 2):
+            g = min(f + 1, filters - 1)  # an odd last filter is computed twice, written once
+            first, second = sums[0], sums[1]
+            first[:] = bias[f]
+            second[:] = bias[g]
+            for c in range(channels):
+                row = rows[n, c]
+                # the nine shifted rows: offset (i, j) starts at i * W_pad + j
+                r0, r1, r2 = row[0:length], row[1:1 + length], row[2:2 + length]
+                s = padded_w
+                r3, r4, r5 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
+                s = 2 * padded_w
+                r6, r7, r8 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
+                u, v = w[f, c], w[g, c]
+                u0, u1, u2, u3, u4, u5, u6, u7, u8 = (u[0, 0], u[0, 1], u[0, 2], u[1, 0], u[1, 1], u[1, 2],
+                                                      u[2, 0], u[2, 1], u[2, 2])
+                v0, v1, v2, v3, v4, v5, v6, v7, v8 = (v[0, 0], v[0, 1], v[0, 2], v[1, 0], v[1, 1], v[1, 2],
+                                                      v[2, 0], v[2, 1], v[2, 2])
+                for q in range(length):
+                    p0, p1, p2, p3, p4, p5, p6, p7, p8 = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q], r8[q]
+                    first[q] += u0 * p0 + u1 * p1 + u2 * p2 + u3 * p3 + u4 * p4 + u5 * p5 + u6 * p6 + u7 * p7 + u8 * p8
+                    second[q] += v0 * p0 + v1 * p1 + v2 * p2 + v3 * p3 + v4 * p4 + v5 * p5 + v6 * p6 + v7 * p7 + v8 * p8
+            for k, filter_ in ((0, f), (1, g)):
+                flat = sums[k]
+                for y in range(out_h):  # keep the first W_out positions of each row
+                    target, source = out[n, filter_, y], flat[y * padded_w:y * padded_w + out_w]
+                    for x in range(out_w):
+                        target[x] = source[x]
+
+
+@jit.compiled
+def _weight_gradient(rows, grad_output, grad_rows, padded_w, start, stop):  # noqa: PLR0915 (see the docstring)
+    """Over images ``start:stop`` and positions ``q``, sums of ``grad[n, f, q] * row[n, c, q + shift(i, j)]``.
+
+    ``rows`` (N, C, L) from :func:`framed`; ``grad_output`` (N, F, H_out, W_out); ``grad_rows`` a work array
+    (2, H_out * W_pad) that takes two filters' gradients in the flat layout, zero at the dropped positions.
+    Returns them as the weight gradient (F, C, 9), and the sums of ``grad`` as the bias gradient (F,),
+    both in float64: each image's sums are kept in the arrays' dtype, added across images in float64.
+    Filters go two at a time, so that the nine shifted rows are read once for both; the eighteen
+    running sums are eighteen statements because each must stay in a register.
+    """
+    channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
+    out_h, out_w = grad_output.shape[2], grad_output.shape[3]
+    # one spare filter: an odd last filter pairs with a copy of itself, whose sums land there and are dropped
+    weight_sums, bias_sums = np.zeros((filters + 1, channels, 9)), np.zeros(filters + 1)
+    zero = rows.dtype.type(0)
+    s, t = padded_w, 2 * padded_w
+    for n in range(start, stop):
+        for f in range(0, filters, 2):
+            g, copy = f + 1, min(f + 1, filters - 1)
+            first, second = grad_rows[0], grad_rows[1]
+            first[:] = 0
+            second[:] = 0
+            for y in range(out_h):
+                a, b = grad_output[n, f, y], grad_output[n, copy, y]
+                for x in range(out_w):
+                    first[y * padded_w + x] = a[x]
+                    second[y * padded_w + x] = b[x]
+            total_first = total_second = zero
+            for q in range(length):
+                total_first += first[q]
+                total_second += second[q]
+            bias_sums[f] += total_first
+            bias_sums[g] += total_second
+            for c in range(channels):
+                row = rows[n, c]
+                r0, r1, r2 = row[0:length], row[1:1 + length], row[2:2 + length]
+                r3, r4, r5 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
+                r6, r7, r8 = row[t:t + length], row[t + 1:t + 1 + length], row[t + 2:t + 2 + length]
+                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = zero
+                b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = b8 = zero
+                for q in range(length):
+                    d, e = first[q], second[q]
+                    p0, p1, p2, p3, p4, p5, p6, p7, p8 = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q], r8[q]
+                    a0 += d * p0
+                    a1 += d * p1
+                    a2 += d * p2
+                    a3 += d * p3
+                    a4 += d * p4
+                    a5 += d * p5
+                    a6 += d * p6
+                    a7 += d * p7
+                    a8 += d * p8
+                    b0 += e * p0
+                    b1 += e * p1
+                    b2 += e * p2
+                    b3 += e * p3
+                    b4 += e * p4
+                    b5 += e * p5
+                    b6 += e * p6
+                    b7 += e * p7
+                    b8 += e * p8
+                for k, value in enumerate((a0, a1, a2, a3, a4, a5, a6, a7, a8)):
+                    weight_sums[f, c, k] += value
+                for k, value in enumerate((b0, b1, b2, b3, b4, b5, b6, b7, b8)):
+                    weight_sums[g, c, k] += value
+    return weight_sums[:filters], bias_sums[:filters]
+
+
+# ------------------------------------------------------------------------- forward and backward
+def correlate(frame, w, b, out_hw):
+    """``bias + weight (x) image`` for every image of ``frame``, on two threads for a large batch.
+
+    Parameters
+    ----------
+    frame : Framed
+        Of a batch shaped (N, C, H, W) and padded so that H_pad - 2 = H_out.
+    w : ndarray, shape (F, C, 3, 3)
+    b : ndarray, shape (F,), or None
+
+    Returns
+    -------
+    ndarray, shape (N, F, H_out, W_out)
+    """
+    rows, padded_w = frame.rows, frame.padded_width
+    batch, filters = rows.shape[0], w.shape[0]
+    out = np.empty((batch, filters) + tuple(out_hw), rows.dtype)
+    bias = np.zeros(filters, rows.dtype) if b is None else b
+    length = out_hw[0] * padded_w
+    work = batch * filters * length
+
+    def images(part):
+        sums = np.empty((2, length), rows.dtype)
+        _correlate(rows, np.ascontiguousarray(w), bias, out, sums, padded_w, part.start, part.stop)
+    run(images, halves(batch, work))
+    return out
+
+
+def conv2d_forward(x, w, b, sides, out_hw):
+    """conv2d 3x3 at stride 1; returns the output and the :class:`Framed` input backward needs.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    w : ndarray, shape (F, C, 3, 3)
+    b : ndarray, shape (F,), or None
+    sides : (top, bottom, left, right), each at most 2
+    out_hw : (H_out, W_out)
+    """
+    frame = framed(x, sides)
+    return correlate(frame, w, b, out_hw), frame
+
+
+def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
+    """conv2d's gradients from the :class:`Framed` input of :func:`conv2d_forward`.
+
+    Parameters
+    ----------
+    g : ndarray, shape (N, F, H_out, W_out)
+    frame : Framed
+    w : ndarray, shape (F, C, 3, 3)
+    sides : (top, bottom, left, right)
+    input_hw : (H, W)
+    needs_input_grad : (bool, bool, bool)
+
+    Returns
+    -------
+    grad_input : ndarray, shape (N, C, H, W), or None
+    grad_weight : ndarray, shape (F, C, 3, 3), or None
+    grad_bias : ndarray, shape (F,), or None
+    """
+    batch, filters, out_h, out_w = g.shape
+    grad_input = grad_weight = grad_bias = None
+    if needs_input_grad[0]:
+        # grad_output padded by 2 - padding on each side, against the flipped filters with channels swapped
+        top, bottom, left, right = sides
+        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, 3, 3)
+        grad_input = correlate(framed(g, (2 - top, 2 - bottom, 2 - left, 2 - right)), flipped, None, input_hw)
+    if needs_input_grad[1] or (needs_input_grad[2] and has_bias):
+        padded_w = frame.padded_width
+        work = batch * filters * out_h * padded_w * frame.rows.shape[1]
+
+        def images(part):
+            grad_rows = np.empty((2, out_h * padded_w), g.dtype)
+            return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
+        parts = run(images, halves(batch, work))
+        if needs_input_grad[1]:
+            grad_weight = sum(part[0] for part in parts).reshape(w.shape).astype(w.dtype)
+        if needs_input_grad[2] and has_bias:
+            grad_bias = sum(part[1] for part in parts).astype(w.dtype)
+    return grad_input, grad_weight, grad_bias
