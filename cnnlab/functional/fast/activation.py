@@ -1,7 +1,7 @@
 """The fast ReLU behind ``F.relu_forward`` / ``F.relu_backward``: the same two element-wise passes as the
 reference in ``functional/activation.py``, written into arrays made once, on two threads, each over half
 of the batch (:mod:`.parallel`). ReLU runs after every convolution, on the largest arrays of a network.
-Where numba is there, forward is one fused loop instead (``fast/activation_fused.py``).
+Where numba is there, each is one fused loop instead (``fast/activation_fused.py``).
 """
 import numpy as np
 
@@ -26,6 +26,8 @@ def relu_forward(x):
 
 def relu_backward(grad, positive):
     """``grad * (x > 0)``, with the mask of :func:`relu_forward`."""
+    if grad.flags.c_contiguous and positive.flags.c_contiguous and grad.ndim and jit.worth(grad):
+        return activation_fused.relu_backward(grad, positive)
     grad_input = np.empty_like(grad)
     split_array(lambda part: np.multiply(grad[part], positive[part], out=grad_input[part]), grad)
     return grad_input

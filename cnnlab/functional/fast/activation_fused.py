@@ -1,6 +1,7 @@
-"""ReLU forward in one fused loop (numba, see :mod:`.jit`): ``max(0, x)`` and the mask ``x > 0`` written
+"""ReLU in fused loops (numba, see :mod:`.jit`). Forward writes ``max(0, x)`` and the mask ``x > 0``
 together while each value is in a register, where NumPy makes two passes (about four times faster).
-Backward stays with ``fast/activation.py``: it is one NumPy pass already.
+Backward is one pass in NumPy too, but NumPy multiplies a float by a bool by converting the mask in
+buffered blocks first: the loop selects instead (0.24 against 0.34 ms on 3.2 MB of float32).
 """
 import numpy as np
 
@@ -25,3 +26,19 @@ def relu_forward(x):
     output, positive = np.empty_like(x), np.empty(x.shape, bool)
     fused_run(_relu, x, x, output, positive)
     return output, positive
+
+
+@compiled
+def _relu_backward(grad, positive, grad_input, start, stop):
+    """``grad_input = grad where positive, else 0`` for images ``start:stop``; all three C-contiguous."""
+    values, mask = grad[start:stop].reshape(-1), positive[start:stop].reshape(-1)
+    out = grad_input[start:stop].reshape(-1)
+    for i in range(values.size):
+        out[i] = values[i] if mask[i] else 0
+
+
+def relu_backward(grad, positive):
+    """:func:`.activation.relu_backward` for C-contiguous ``grad`` and ``positive`` of shape (N, ...)."""
+    grad_input = np.empty_like(grad)
+    fused_run(_relu_backward, grad, grad, positive, grad_input)
+    return grad_input
