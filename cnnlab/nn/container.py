@@ -1,4 +1,7 @@
 """Sequential: layers applied one after another, and the chain rule applied back through them."""
+import numpy as np
+
+from . import two_halves
 from .module import Module
 
 __all__ = ["Sequential"]
@@ -56,9 +59,18 @@ class Sequential(Module):
     needs_input_grad = False
 
     def forward(self, x):
-        for index, layer in enumerate(self._modules.values()):
+        layers = list(self._modules.values())
+        for index, layer in enumerate(layers):
             # the first layer's input is the network's input; every other layer's input is a layer's output
             layer.needs_input_grad = self.needs_input_grad if index == 0 else True
+        # A large batch through layers that treat each example on its own: one half per core (two_halves.py).
+        parts = two_halves.halves(layers, x) if isinstance(x, np.ndarray) else None
+        self._halves = None
+        if parts is not None:
+            x, replicas = two_halves.forward(layers, x, parts)
+            self._halves = (replicas, parts, x.shape)
+            return x
+        for layer in layers:
             x = layer(x)
         return x
 
@@ -74,6 +86,13 @@ class Sequential(Module):
         -------
         ndarray, the input's shape, or None unless ``needs_input_grad`` was True at forward time
         """
-        for layer in reversed(list(self._modules.values())):
+        layers = list(self._modules.values())
+        if getattr(self, "_halves", None) is not None:  # forward split the batch: so does backward
+            replicas, parts, output_shape = self._halves
+            if np.shape(grad_output) != output_shape:
+                raise ValueError(f"grad_output must have the shape of the network's output {output_shape}, "
+                                 f"got {np.shape(grad_output)}")
+            return two_halves.backward(layers, replicas, np.asarray(grad_output), parts)
+        for layer in reversed(layers):
             grad_output = layer.backward(grad_output)
         return grad_output

@@ -37,6 +37,7 @@ FUSED_SPLIT_BYTES = 16 * 2**20
 _pool = None
 _blas = None
 _lock = threading.Lock()
+_here = threading.local()  # .in_half: this thread is running one half of a batch split further up
 _depth = 0
 _saved = []
 
@@ -99,9 +100,29 @@ def one_blas_thread(flops):
     return _OneBlasThread() if flops < SMALL_PRODUCT else contextlib.nullcontext()
 
 
+@contextlib.contextmanager
+def one_half():
+    """Mark this thread as running one half of a split batch: the operations inside do not split again.
+
+    :class:`cnnlab.nn.Sequential` sends each half of a batch through the whole network on its own thread
+    (``nn/two_halves.py``); the convolutions and element-wise passes inside then each run on the thread
+    that called them, as with ``THREADS = 1``. (Splitting again would wait for the busy worker thread.)
+    """
+    before = getattr(_here, "in_half", False)
+    _here.in_half = True
+    try:
+        yield
+    finally:
+        _here.in_half = before
+
+
+def _split_off():
+    return THREADS < 2 or getattr(_here, "in_half", False)
+
+
 def halves(batch, work):
     """``range(batch)`` as two slices when ``work`` (values touched) is worth two threads, else one slice."""
-    if THREADS < 2 or batch < 2 or work < MIN_WORK:
+    if _split_off() or batch < 2 or work < MIN_WORK:
         return [slice(0, batch)]
     middle = batch // 2
     return [slice(0, middle), slice(middle, batch)]
@@ -114,7 +135,7 @@ def run(job, parts, parallel=True):
     ``job`` must write only to its own part of any shared output (each part of the batch is its
     own), and keep per-thread work arrays (:func:`.work_arrays.scratch` does).
     """
-    if not parallel or THREADS < 2 or len(parts) < 2:
+    if not parallel or _split_off() or len(parts) < 2:
         with _OneBlasThread():  # the products of one op here are per image: small (see one_blas_thread)
             return [job(part) for part in parts]
     results = [None] * len(parts)
