@@ -104,24 +104,33 @@ def test_conv2d_fast_path_matches_the_reference_loops_forward_and_backward(case)
                            output.dtype.type)
 
 
+FUSED_CASES = [  # kernel, padding, channels, filters, size, needs_input_grad
+    ((3, 3), 1, 1, 8, (9, 7), (False, True, True)),   # a first layer: no image gradient
+    ((3, 3), 0, 3, 5, (6, 6), (True, True, True)),    # an odd number of filters goes two at a time, the last alone
+    ((3, 3), 2, 2, 1, (4, 5), (True, False, True)),   # one filter; no weight gradient
+    ((3, 3), (1, 0), 4, 2, (3, 3), (True, True, False)),  # no bias gradient
+    ((3, 3), (0, 2), 2, 3, (5, 4), (True, True, True)),
+    ((3, 3), "same", 2, 3, (5, 6), (True, True, True)),
+    ((5, 5), 2, 3, 4, (8, 7), (True, True, True)),    # other sizes: one kernel row at a time
+    ((5, 5), 4, 1, 3, (3, 3), (True, True, True)),
+    ((1, 1), 0, 3, 2, (4, 4), (True, True, True)),
+    ((2, 2), "same", 2, 3, (5, 5), (True, True, True)),  # uneven padding, as PyTorch
+    ((3, 5), (2, 1), 2, 5, (6, 8), (True, True, True)),
+]
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("padding", [0, 1, 2, (1, 0), (0, 2), "same"])
-@pytest.mark.parametrize("channels, filters, size, needs", [
-    (1, 8, (9, 7), (False, True, True)),   # a first layer: no image gradient
-    (3, 5, (6, 6), (True, True, True)),    # an odd number of filters goes two at a time, the last alone
-    (2, 1, (4, 5), (True, False, True)),   # one filter; no weight gradient
-    (4, 2, (3, 3), (True, True, False)),   # no bias gradient
-])
-def test_fused_3x3_loops_and_im2col_equal_the_reference_loops(enabled, dtype, padding, channels, filters, size,
-                                                              needs):
-    """3x3 filters at stride 1 run in fused numba loops (fast/conv_fused.py) where numba is installed."""
+@pytest.mark.parametrize("kernel, padding, channels, filters, size, needs", FUSED_CASES)
+def test_fused_loops_and_im2col_equal_the_reference_loops(enabled, dtype, kernel, padding, channels, filters, size,
+                                                          needs):
+    """Stride 1 runs in fused numba loops (fast/conv_fused.py) where numba is installed, 3x3 in its own loops."""
     with fused_loops(True):
         if enabled and not jit.available():
             pytest.skip("numba is not installed")
     rng = np.random.default_rng(channels * 10 + filters)
     x = rng.standard_normal((3, channels) + size).astype(dtype)
-    weight = rng.standard_normal((filters, channels, 3, 3)).astype(dtype)
+    weight = rng.standard_normal((filters, channels) + kernel).astype(dtype)
     bias = rng.standard_normal(filters).astype(dtype)
     expected, reference_ctx = F.conv2d_naive_forward(x, weight, bias, 1, padding, needs_input_grad=needs)
     grad_output = rng.standard_normal(expected.shape).astype(dtype)
@@ -136,11 +145,12 @@ def test_fused_3x3_loops_and_im2col_equal_the_reference_loops(enabled, dtype, pa
     _assert_same_gradients(grads, F.conv2d_naive_backward(grad_output, reference_ctx), dtype)
 
 
-@pytest.mark.parametrize("kernel, stride, padding", [(3, 2, 1), (3, 1, 3), (5, 1, 2), (2, 1, 0)])
-def test_other_convolutions_stay_on_im2col(kernel, stride, padding):
-    """Only 3x3 at stride 1 with padding up to 2 is fused: the input gradient pads grad_output by 2 - padding."""
-    rng = np.random.default_rng(kernel)
-    x, weight = rng.standard_normal((2, 2, 7, 7)), rng.standard_normal((3, 2, kernel, kernel))
+@pytest.mark.parametrize("kernel, stride, padding", [(3, 2, 1), (3, 1, 3), (2, 1, 2), ((1, 3), (1, 2), 0)])
+def test_strided_convolutions_and_padding_beyond_the_kernel_stay_on_im2col(kernel, stride, padding):
+    """The input gradient pads grad_output by k - 1 - padding: the fused loops need stride 1 and padding below k."""
+    rng = np.random.default_rng(3)
+    kernel = kernel if isinstance(kernel, tuple) else (kernel, kernel)
+    x, weight = rng.standard_normal((2, 2, 7, 7)), rng.standard_normal((3, 2) + kernel)
     with fused_loops(True):
         output, ctx = F.conv2d_forward(x, weight, None, stride, padding)
     assert not isinstance(ctx.saved["cols"], conv_fused.Framed)

@@ -1,12 +1,13 @@
-"""conv2d with 3x3 filters at stride 1, the course's convolution, in fused loops (numba, see :mod:`.jit`).
+"""conv2d at stride 1 in fused loops (numba, see :mod:`.jit`); 3x3, the course's filters, by hand.
 
-``fast/conv.py`` copies every patch into an im2col matrix, nine times the input, and hands it to
-matrix products, then sums the bias and crops in more passes: on the course's small layers (8 to 32
-filters on 28x28 and 14x14 digits) those copies cost more than the arithmetic. These loops read the
-padded images in place and keep all nine products of a filter in registers.
+``fast/conv.py`` copies every patch into an im2col matrix, nine times the input for 3x3 filters, and
+hands it to matrix products, then sums the bias and crops in more passes: on the course's small layers
+(8 to 32 filters on 28x28 and 14x14 digits) those copies cost more than the arithmetic. These loops
+read the padded images in place. For 3x3 filters they keep all nine products of a filter in registers;
+other sizes go one kernel row at a time (:func:`_correlate_rows`, :func:`_weight_gradient_taps`).
 
 **The flat shift.** Each padded image channel is stored as one flat row of ``H_pad * W_pad`` values
-(plus two zeros). Kernel offset ``(i, j)`` is then a shift of that row by ``i * W_pad + j``, so
+(plus ``kW - 1`` zeros). Kernel offset ``(i, j)`` is then a shift of that row by ``i * W_pad + j``, so
 
     frame[f, q] = bias[f] + sum over c, i, j of  weight[f, c, i, j] * row[c, q + i * W_pad + j]
 
@@ -17,7 +18,7 @@ turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel `
 **Backward is the same two loops.**
 
 - The input gradient of a stride-1 convolution is a convolution of ``grad_output`` (padded by
-  ``2 - padding``) with the filters flipped and their two channel axes swapped: every output value
+  ``k - 1 - padding``) with the filters flipped and their two channel axes swapped: every output value
   sends ``g * weight`` back onto the nine pixels that made it, which is the forward loop read backwards.
 - The weight gradient is nine dot products per (filter, channel): ``grad_output`` in the same flat
   layout (zeros at the dropped positions) against the nine shifted rows of the input.
@@ -25,6 +26,8 @@ turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel `
 The loops take a range ``start:stop`` of the batch, so that two halves run on two threads.
 Every function takes arrays already checked and cast by ``functional/conv.py``.
 """
+import functools
+
 import numpy as np
 
 from . import jit
@@ -34,11 +37,14 @@ __all__ = []
 
 
 def usable(x, w, stride, sides):
-    """True when these loops take the convolution: 3x3 filters, stride 1, padding at most 2, numba there.
+    """True when these loops take the convolution: stride 1, padding below the kernel's size, numba there.
 
+    The input gradient pads ``grad_output`` by ``k - 1 - padding``, so padding must stay below ``k``.
     Below :data:`.jit.MIN_BYTES` of output the NumPy path is as fast, and numba is not loaded for it.
     """
-    if w.shape[2:] != (3, 3) or tuple(stride) != (1, 1) or max(sides) > 2:
+    kernel_h, kernel_w = w.shape[2:]
+    top, bottom, left, right = sides
+    if tuple(stride) != (1, 1) or max(top, bottom) >= kernel_h or max(left, right) >= kernel_w:
         return False
     out_bytes = x.shape[0] * w.shape[0] * x.shape[2] * x.shape[3] * x.itemsize
     return out_bytes >= jit.MIN_BYTES and jit.available()
@@ -49,7 +55,7 @@ class Framed:
 
     Parameters
     ----------
-    rows : ndarray, shape (N, C, H_pad * W_pad + 2)
+    rows : ndarray, shape (N, C, H_pad * W_pad + kW - 1)
     padded_width : int
     """
 
@@ -57,25 +63,27 @@ class Framed:
         self.rows, self.padded_width = rows, padded_width
 
 
-def framed(x, sides):
+def framed(x, sides, kernel_w):
     """``x`` zero-padded by ``sides`` (top, bottom, left, right), each channel one flat row.
 
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
+    kernel_w : int
+        The width of the filters the rows are for.
 
     Returns
     -------
     Framed
-        Its rows have shape (N, C, H_pad * W_pad + 2): two zeros after the image, so that the
-        largest shift (``2 * W_pad + 2``) stays inside the row.
+        Its rows have shape (N, C, H_pad * W_pad + kW - 1): ``kW - 1`` zeros after the image, so that
+        the largest shift (``(kH - 1) * W_pad + kW - 1``) stays inside the row.
     """
     batch, channels, height, width = x.shape
     top, bottom, left, right = sides
     padded_h, padded_w = height + top + bottom, width + left + right
     # np.empty, not np.zeros: zeros of a few MB come as fresh pages from the operating system, and
     # touching them cost more than the copy (0.36 ms against 0.1 for 3.4 MB)
-    rows = np.empty((batch, channels, padded_h * padded_w + 2), x.dtype)
+    rows = np.empty((batch, channels, padded_h * padded_w + kernel_w - 1), x.dtype)
     run(lambda part: _frame(x, rows, top, left, padded_w, part.start, part.stop),
         halves(batch, rows[0].size * batch))
     return Framed(rows, padded_w)
@@ -206,6 +214,74 @@ def _weight_gradient(rows, grad_output, grad_rows, padded_w, start, stop):  # no
     return weight_sums[:filters], bias_sums[:filters]
 
 
+@functools.lru_cache(maxsize=None)
+def _correlate_rows(kernel_w):
+    """:func:`_correlate` for filters ``kW`` wide and of any height, one kernel row per pass over ``q``.
+
+    ``kernel_w`` is fixed when the loop is compiled (numba takes the closure's value as a constant),
+    so the ``kW`` products of a row unroll inside the vectorised loop; one compiled loop per width.
+    """
+    def correlate(rows, w, bias, out, sums, padded_w, start, stop):
+        channels, filters, kernel_h = rows.shape[1], w.shape[0], w.shape[2]
+        out_h, out_w = out.shape[2], out.shape[3]
+        length = out_h * padded_w
+        for n in range(start, stop):
+            for f in range(0, filters, 2):
+                g = min(f + 1, filters - 1)  # an odd last filter is computed twice, written once
+                first, second = sums[0], sums[1]
+                first[:] = bias[f]
+                second[:] = bias[g]
+                for c in range(channels):
+                    for i in range(kernel_h):
+                        row = rows[n, c, i * padded_w:i * padded_w + length + kernel_w - 1]
+                        u, v = w[f, c, i], w[g, c, i]
+                        for q in range(length):
+                            a, b = first[q], second[q]
+                            for j in range(kernel_w):
+                                a += u[j] * row[q + j]
+                                b += v[j] * row[q + j]
+                            first[q], second[q] = a, b
+                for k, filter_ in ((0, f), (1, g)):  # keep the first W_out of every W_pad positions
+                    for y in range(out_h):
+                        out[n, filter_, y] = sums[k, y * padded_w:y * padded_w + out_w]
+    return jit.compiled(correlate)
+
+
+@jit.compiled
+def _weight_gradient_taps(rows, grad_output, grad_rows, padded_w, kernel_h, kernel_w, start, stop):
+    """:func:`_weight_gradient` for filters of any size, as (F, C, kH, kW): one dot product per tap.
+
+    Each tap ``(i, j)`` is one pass over ``q`` for two filters; slower per tap than the 3x3 loop, which
+    does all nine in one pass, but the same for every size.
+    """
+    channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
+    weight_sums = np.zeros((filters + 1, channels, kernel_h, kernel_w))
+    bias_sums = np.zeros(filters + 1)
+    zero = rows.dtype.type(0)
+    for n in range(start, stop):
+        for f in range(0, filters, 2):
+            g = f + 1  # an odd last filter pairs with a copy of itself, summed into the spare row
+            first, second = grad_rows[0], grad_rows[1]
+            first[:] = 0
+            second[:] = 0
+            for y in range(grad_output.shape[2]):  # the gradients in the flat layout, zero where dropped
+                first[y * padded_w:y * padded_w + grad_output.shape[3]] = grad_output[n, f, y]
+                second[y * padded_w:y * padded_w + grad_output.shape[3]] = grad_output[n, min(g, filters - 1), y]
+            bias_sums[f] += first.sum()
+            bias_sums[g] += second.sum()
+            for c in range(channels):
+                for i in range(kernel_h):
+                    for j in range(kernel_w):
+                        row = rows[n, c, i * padded_w + j:i * padded_w + j + length]
+                        a = b = zero
+                        for q in range(length):
+                            a += first[q] * row[q]
+                            b += second[q] * row[q]
+                        weight_sums[f, c, i, j] += a
+                        weight_sums[g, c, i, j] += b
+    return weight_sums[:filters], bias_sums[:filters]
+
+
 # ------------------------------------------------------------------------- forward and backward
 def correlate(frame, w, b, out_hw):
     """``bias + weight (x) image`` for every image of ``frame``, on two threads for a large batch.
@@ -213,8 +289,8 @@ def correlate(frame, w, b, out_hw):
     Parameters
     ----------
     frame : Framed
-        Of a batch shaped (N, C, H, W) and padded so that H_pad - 2 = H_out.
-    w : ndarray, shape (F, C, 3, 3)
+        Of a batch shaped (N, C, H, W) and padded so that H_pad - kH + 1 = H_out.
+    w : ndarray, shape (F, C, kH, kW)
     b : ndarray, shape (F,), or None
 
     Returns
@@ -228,25 +304,27 @@ def correlate(frame, w, b, out_hw):
     length = out_hw[0] * padded_w
     work = batch * filters * length
 
+    loop = _correlate if w.shape[2:] == (3, 3) else _correlate_rows(w.shape[3])
+
     def images(part):
         sums = np.empty((2, length), rows.dtype)
-        _correlate(rows, np.ascontiguousarray(w), bias, out, sums, padded_w, part.start, part.stop)
+        loop(rows, np.ascontiguousarray(w), bias, out, sums, padded_w, part.start, part.stop)
     run(images, halves(batch, work))
     return out
 
 
 def conv2d_forward(x, w, b, sides, out_hw):
-    """conv2d 3x3 at stride 1; returns the output and the :class:`Framed` input backward needs.
+    """conv2d at stride 1; returns the output and the :class:`Framed` input backward needs.
 
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    w : ndarray, shape (F, C, 3, 3)
+    w : ndarray, shape (F, C, kH, kW)
     b : ndarray, shape (F,), or None
-    sides : (top, bottom, left, right), each at most 2
+    sides : (top, bottom, left, right), each below the kernel's size
     out_hw : (H_out, W_out)
     """
-    frame = framed(x, sides)
+    frame = framed(x, sides, w.shape[3])
     return correlate(frame, w, b, out_hw), frame
 
 
@@ -257,7 +335,7 @@ def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
     ----------
     g : ndarray, shape (N, F, H_out, W_out)
     frame : Framed
-    w : ndarray, shape (F, C, 3, 3)
+    w : ndarray, shape (F, C, kH, kW)
     sides : (top, bottom, left, right)
     input_hw : (H, W)
     needs_input_grad : (bool, bool, bool)
@@ -265,23 +343,27 @@ def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
     Returns
     -------
     grad_input : ndarray, shape (N, C, H, W), or None
-    grad_weight : ndarray, shape (F, C, 3, 3), or None
+    grad_weight : ndarray, shape (F, C, kH, kW), or None
     grad_bias : ndarray, shape (F,), or None
     """
     batch, filters, out_h, out_w = g.shape
+    kernel_h, kernel_w = w.shape[2:]
     grad_input = grad_weight = grad_bias = None
     if needs_input_grad[0]:
-        # grad_output padded by 2 - padding on each side, against the flipped filters with channels swapped
+        # grad_output padded by k - 1 - padding on each side, against the flipped filters with channels swapped
         top, bottom, left, right = sides
-        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, 3, 3)
-        grad_input = correlate(framed(g, (2 - top, 2 - bottom, 2 - left, 2 - right)), flipped, None, input_hw)
+        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, kH, kW)
+        full = (kernel_h - 1 - top, kernel_h - 1 - bottom, kernel_w - 1 - left, kernel_w - 1 - right)
+        grad_input = correlate(framed(g, full, kernel_w), flipped, None, input_hw)
     if needs_input_grad[1] or (needs_input_grad[2] and has_bias):
         padded_w = frame.padded_width
         work = batch * filters * out_h * padded_w * frame.rows.shape[1]
 
         def images(part):
             grad_rows = np.empty((2, out_h * padded_w), g.dtype)
-            return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
+            if (kernel_h, kernel_w) == (3, 3):
+                return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
+            return _weight_gradient_taps(frame.rows, g, grad_rows, padded_w, kernel_h, kernel_w, part.start, part.stop)
         parts = run(images, halves(batch, work))
         if needs_input_grad[1]:
             grad_weight = sum(part[0] for part in parts).reshape(w.shape).astype(w.dtype)
