@@ -3,8 +3,8 @@
 ``fast/conv.py`` copies every patch into an im2col matrix, nine times the input for 3x3 filters, and
 hands it to matrix products, then sums the bias and crops in more passes: on the course's small layers
 (8 to 32 filters on 28x28 and 14x14 digits) those copies cost more than the arithmetic. These loops
-read the padded images in place. For 3x3 filters they keep all nine products of a filter in registers;
-other sizes go one kernel row at a time (:func:`_correlate_rows`, :func:`_weight_gradient_taps`).
+read the padded images in place and keep the products of a filter in registers (:func:`_correlate_for`;
+for the weight gradient, :func:`_weight_gradient` for 3x3 and :func:`_weight_gradient_taps` for the rest).
 
 **The flat shift.** Each padded image channel is stored as one flat row of ``H_pad * W_pad`` values
 (plus ``kW - 1`` zeros). Kernel offset ``(i, j)`` is then a shift of that row by ``i * W_pad + j``, so
@@ -105,47 +105,6 @@ def _frame(x, rows, top, left, padded_w, start, stop):
 
 
 @jit.compiled
-def _correlate(rows, w, bias, out, sums, padded_w, start, stop):
-    """``out[n] = bias + weight (x) image n`` for images ``start:stop``, filters two at a time.
-
-    ``rows`` (N, C, L) from :func:`framed`, ``w`` (F, C, 3, 3), ``bias`` (F,), ``out`` (N, F, H_out, W_out),
-    ``sums`` a work array (2, H_out * W_pad) for the two filters' flat rows.
-    """
-    channels, filters = rows.shape[1], w.shape[0]
-    out_h, out_w = out.shape[2], out.shape[3]
-    length = out_h * padded_w
-    for n in range(start, stop):
-        for f in range(0, filters, 2):
-            g = min(f + 1, filters - 1)  # an odd last filter is computed twice, written once
-            first, second = sums[0], sums[1]
-            first[:] = bias[f]
-            second[:] = bias[g]
-            for c in range(channels):
-                row = rows[n, c]
-                # the nine shifted rows: offset (i, j) starts at i * W_pad + j
-                r0, r1, r2 = row[0:length], row[1:1 + length], row[2:2 + length]
-                s = padded_w
-                r3, r4, r5 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
-                s = 2 * padded_w
-                r6, r7, r8 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
-                u, v = w[f, c], w[g, c]
-                u0, u1, u2, u3, u4, u5, u6, u7, u8 = (u[0, 0], u[0, 1], u[0, 2], u[1, 0], u[1, 1], u[1, 2],
-                                                      u[2, 0], u[2, 1], u[2, 2])
-                v0, v1, v2, v3, v4, v5, v6, v7, v8 = (v[0, 0], v[0, 1], v[0, 2], v[1, 0], v[1, 1], v[1, 2],
-                                                      v[2, 0], v[2, 1], v[2, 2])
-                for q in range(length):
-                    p0, p1, p2, p3, p4, p5, p6, p7, p8 = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q], r8[q]
-                    first[q] += u0 * p0 + u1 * p1 + u2 * p2 + u3 * p3 + u4 * p4 + u5 * p5 + u6 * p6 + u7 * p7 + u8 * p8
-                    second[q] += v0 * p0 + v1 * p1 + v2 * p2 + v3 * p3 + v4 * p4 + v5 * p5 + v6 * p6 + v7 * p7 + v8 * p8
-            for k, filter_ in ((0, f), (1, g)):
-                flat = sums[k]
-                for y in range(out_h):  # keep the first W_out positions of each row
-                    target, source = out[n, filter_, y], flat[y * padded_w:y * padded_w + out_w]
-                    for x in range(out_w):
-                        target[x] = source[x]
-
-
-@jit.compiled
 def _weight_gradient(rows, grad_output, grad_rows, padded_w, start, stop):  # noqa: PLR0915 (see the docstring)
     """Over images ``start:stop`` and positions ``q``, sums of ``grad[n, f, q] * row[n, c, q + shift(i, j)]``.
 
@@ -214,36 +173,74 @@ def _weight_gradient(rows, grad_output, grad_rows, padded_w, start, stop):  # no
     return weight_sums[:filters], bias_sums[:filters]
 
 
-@functools.lru_cache(maxsize=None)
-def _correlate_rows(kernel_w):
-    """:func:`_correlate` for filters ``kW`` wide and of any height, one kernel row per pass over ``q``.
+def _taps_in_one_pass(kernel_h, kernel_w):
+    """Up to nine taps: every product of a position in one visit, the two sums in registers.
 
-    ``kernel_w`` is fixed when the loop is compiled (numba takes the closure's value as a constant),
-    so the ``kW`` products of a row unroll inside the vectorised loop; one compiled loop per width.
+    Offsets are unsigned: numba then knows no index is negative and leaves out the check for Python's
+    negative indices, which would stop the loop from being vectorised.
     """
+    def add(first, second, row, u, v, length, padded_w):
+        width = np.uint64(padded_w)
+        for q in range(np.uint64(length)):
+            a, b = first[q], second[q]
+            for i in range(kernel_h):
+                for j in range(kernel_w):
+                    value = row[q + np.uint64(i) * width + np.uint64(j)]
+                    a += u[i, j] * value
+                    b += v[i, j] * value
+            first[q], second[q] = a, b
+    return add
+
+
+def _taps_row_by_row(kernel_h, kernel_w):
+    """Larger filters: one kernel row per pass over the positions (25 sums at once would not fit in registers)."""
+    def add(first, second, row, u, v, length, padded_w):
+        for i in range(kernel_h):
+            shifted = row[i * padded_w:i * padded_w + length + kernel_w - 1]
+            for q in range(length):
+                a, b = first[q], second[q]
+                for j in range(kernel_w):
+                    a += u[i, j] * shifted[q + j]
+                    b += v[i, j] * shifted[q + j]
+                first[q], second[q] = a, b
+    return add
+
+
+def _keep_output_columns(sums, out, n, f, g, padded_w):
+    """Filters ``f`` and ``g`` of image ``n``: the first ``W_out`` of every ``W_pad`` positions of ``sums``."""
+    out_h, out_w = out.shape[2], out.shape[3]
+    for k, filter_ in ((0, f), (1, g)):
+        for y in range(out_h):
+            target, source = out[n, filter_, y], sums[k, y * padded_w:y * padded_w + out_w]
+            for x in range(out_w):  # a loop: numba's slice assignment was 2.5x slower here
+                target[x] = source[x]
+
+
+@functools.lru_cache(maxsize=None)
+def _correlate_for(kernel_h, kernel_w):
+    """The loop ``out[n] = bias + weight (x) image n`` for images ``start:stop``, for filters ``kH x kW``.
+
+    The loop's arguments: ``rows`` (N, C, L) from :func:`framed`, ``w`` (F, C, kH, kW), ``bias`` (F,),
+    ``out`` (N, F, H_out, W_out), ``sums`` a work array (2, H_out * W_pad) that takes two filters' flat
+    rows (filters go two at a time, so that each value read serves both).
+
+    The kernel's size is fixed when the loop is compiled (numba takes a closure's values as constants),
+    so its loops over the taps unroll inside the vectorised loop over ``q``; one compiled loop per size.
+    """
+    taps = _taps_in_one_pass if kernel_h * kernel_w <= 9 else _taps_row_by_row
+    add_taps, keep_output_columns = jit.inlined(taps(kernel_h, kernel_w)), jit.inlined(_keep_output_columns)
+
     def correlate(rows, w, bias, out, sums, padded_w, start, stop):
-        channels, filters, kernel_h = rows.shape[1], w.shape[0], w.shape[2]
-        out_h, out_w = out.shape[2], out.shape[3]
-        length = out_h * padded_w
+        channels, filters = rows.shape[1], w.shape[0]
+        length = out.shape[2] * padded_w
         for n in range(start, stop):
             for f in range(0, filters, 2):
                 g = min(f + 1, filters - 1)  # an odd last filter is computed twice, written once
-                first, second = sums[0], sums[1]
-                first[:] = bias[f]
-                second[:] = bias[g]
+                sums[0] = bias[f]
+                sums[1] = bias[g]
                 for c in range(channels):
-                    for i in range(kernel_h):
-                        row = rows[n, c, i * padded_w:i * padded_w + length + kernel_w - 1]
-                        u, v = w[f, c, i], w[g, c, i]
-                        for q in range(length):
-                            a, b = first[q], second[q]
-                            for j in range(kernel_w):
-                                a += u[j] * row[q + j]
-                                b += v[j] * row[q + j]
-                            first[q], second[q] = a, b
-                for k, filter_ in ((0, f), (1, g)):  # keep the first W_out of every W_pad positions
-                    for y in range(out_h):
-                        out[n, filter_, y] = sums[k, y * padded_w:y * padded_w + out_w]
+                    add_taps(sums[0], sums[1], rows[n, c], w[f, c], w[g, c], length, padded_w)
+                keep_output_columns(sums, out, n, f, g, padded_w)
     return jit.compiled(correlate)
 
 
@@ -265,8 +262,10 @@ def _weight_gradient_taps(rows, grad_output, grad_rows, padded_w, kernel_h, kern
             first[:] = 0
             second[:] = 0
             for y in range(grad_output.shape[2]):  # the gradients in the flat layout, zero where dropped
-                first[y * padded_w:y * padded_w + grad_output.shape[3]] = grad_output[n, f, y]
-                second[y * padded_w:y * padded_w + grad_output.shape[3]] = grad_output[n, min(g, filters - 1), y]
+                a, b = grad_output[n, f, y], grad_output[n, min(g, filters - 1), y]
+                for x in range(grad_output.shape[3]):
+                    first[y * padded_w + x] = a[x]
+                    second[y * padded_w + x] = b[x]
             bias_sums[f] += first.sum()
             bias_sums[g] += second.sum()
             for c in range(channels):
@@ -304,7 +303,7 @@ def correlate(frame, w, b, out_hw):
     length = out_hw[0] * padded_w
     work = batch * filters * length
 
-    loop = _correlate if w.shape[2:] == (3, 3) else _correlate_rows(w.shape[3])
+    loop = _correlate_for(*w.shape[2:])
 
     def images(part):
         sums = np.empty((2, length), rows.dtype)

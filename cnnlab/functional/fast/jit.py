@@ -70,3 +70,12 @@ class compiled:
             import numba
             self._compiled = numba.njit(cache=True, nogil=True, fastmath=FASTMATH)(self.function)
         return self._compiled(*args)
+
+
+def inlined(function):
+    """``function`` compiled for use inside other compiled loops (numba's ``inline='always'``).
+
+    Call it only where :func:`available` is True, when building a loop (see ``fast/conv_fused.py``).
+    """
+    import numba
+    return numba.njit(inline="always", fastmath=FASTMATH)(function)
