@@ -60,16 +60,13 @@ def all_finite(array):
     """True when ``array`` holds no NaN and no infinity.
 
     Every layer checks its input and its gradient, so this runs on the largest arrays of a training
-    step. The sum of squares (one dot product, a single pass that lets other threads run) is finite
-    exactly when every value is, unless the squares overflow: only then does ``np.isfinite`` decide.
-    ``np.isfinite(array).all()`` alone makes two passes and holds Python's lock for the second, which
-    kept the two halves of a batch (``nn/two_halves.py``) waiting for each other.
+    step: from a quarter of a MB, one fused loop does it (``functional/fast/checks_fused.py``: one pass,
+    which lets another thread run meanwhile), where numba is there.
     """
-    flat = array.reshape(-1)
-    if flat.dtype in FLOAT_DTYPES:
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is a question, not a result
-            if np.isfinite(np.dot(flat, flat)):
-                return True
+    if array.dtype in FLOAT_DTYPES and array.nbytes >= 2**18:
+        from .functional.fast import checks_fused, jit  # here: cnnlab.functional imports this module
+        if jit.worth(array):
+            return bool(checks_fused.all_finite(array))
     return bool(np.isfinite(array).all())
 
 
