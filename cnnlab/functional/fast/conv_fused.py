@@ -31,7 +31,7 @@ import functools
 import numpy as np
 
 from . import jit
-from .parallel import halves, run
+from .parallel import fused_run, halves, run
 
 __all__ = []
 
@@ -84,8 +84,7 @@ def framed(x, sides, kernel_w):
     # np.empty, not np.zeros: zeros of a few MB come as fresh pages from the operating system, and
     # touching them cost more than the copy (0.36 ms against 0.1 for 3.4 MB)
     rows = np.empty((batch, channels, padded_h * padded_w + kernel_w - 1), x.dtype)
-    run(lambda part: _frame(x, rows, top, left, padded_w, part.start, part.stop),
-        halves(batch, rows[0].size * batch))
+    fused_run(_frame, rows, x, rows, top, left, padded_w)  # a copy: one thread up to 16 MiB, as other copies
     return Framed(rows, padded_w)
 
 
