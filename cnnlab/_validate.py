@@ -102,6 +102,20 @@ def pair(value, name, minimum=None):
     minimum : int, optional
         The smallest allowed value (1 for a stride or a kernel size, 0 for padding).
     """
+    if type(value) is int:  # the common cases first: every layer call parses its stride and padding
+        items = (value, value)
+    elif type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        items = value
+    else:
+        items = _integer_pair(value, name)
+    if minimum is not None and min(items) < minimum:
+        word = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ValueError(f"{name} must be {word}, got {value!r}")
+    return items
+
+
+def _integer_pair(value, name):
+    """:func:`pair`'s general case: NumPy integers, lists, and what is not a pair of ints (an error)."""
     items = (value, value) if isinstance(value, numbers.Integral) else value
     try:
         items = tuple(items)
@@ -109,11 +123,7 @@ def pair(value, name, minimum=None):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
     if len(items) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in items):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    items = (int(items[0]), int(items[1]))
-    if minimum is not None and min(items) < minimum:
-        word = "positive" if minimum == 1 else f"at least {minimum}"
-        raise ValueError(f"{name} must be {word}, got {value!r}")
-    return items
+    return (int(items[0]), int(items[1]))
 
 
 def choice(value, name, options):
