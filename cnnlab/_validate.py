@@ -60,14 +60,27 @@ def all_finite(array):
     """True when ``array`` holds no NaN and no infinity.
 
     Every layer checks its input and its gradient, so this runs on the largest arrays of a training
-    step: from a quarter of a MB, one fused loop does it (``functional/fast/checks_fused.py``: one pass,
-    which lets another thread run meanwhile), where numba is there.
+    step. One fused loop does it (``functional/fast/checks_fused.py``: one pass, which lets another
+    thread run meanwhile) from a quarter of a MB, and for any size once numba is loaded.
     """
-    if array.dtype in FLOAT_DTYPES and array.nbytes >= 2**18:
-        from .functional.fast import checks_fused, jit  # here: cnnlab.functional imports this module
-        if jit.worth(array):
-            return bool(checks_fused.all_finite(array))
+    if array.dtype.char in "fd":
+        fast = _fast()
+        if fast.jit.loaded() or fast.jit.worth(array):
+            return bool(fast.checks_fused.all_finite(array))
     return bool(np.isfinite(array).all())
+
+
+_fast_modules = None
+
+
+def _fast():
+    """``cnnlab.functional.fast``, imported on first use: cnnlab.functional imports this module."""
+    global _fast_modules
+    if _fast_modules is None:
+        from .functional import fast
+        from .functional.fast import checks_fused, jit  # noqa: F401 (attributes of fast from now on)
+        _fast_modules = fast
+    return _fast_modules
 
 
 def output_gradient(grad_output, expected_shape):

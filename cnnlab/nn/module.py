@@ -29,9 +29,13 @@ class Module:
 
     # -- registration: attributes that are Parameters or Modules are remembered by name -------------
     def __setattr__(self, name, value):
-        if "_parameters" not in self.__dict__:
+        registries = self.__dict__.get("_parameters"), self.__dict__.get("_buffers"), self.__dict__.get("_modules")
+        if registries[0] is None:
             raise AttributeError(f"call super().__init__() in {type(self).__name__}.__init__ before setting {name!r}")
-        for registry in (self._parameters, self._buffers, self._modules):
+        if not isinstance(value, (Parameter, Module)) and all(name not in registry for registry in registries):
+            object.__setattr__(self, name, value)  # the common case, every forward: a plain attribute (the ctx)
+            return
+        for registry in registries:
             registry.pop(name, None)
         if isinstance(value, Parameter):
             self._parameters[name] = value

@@ -48,6 +48,11 @@ def available():
     return _numba is not False
 
 
+def loaded():
+    """True when numba was imported and is in use: compiled loops then cost no start-up any more."""
+    return ENABLED and _numba not in (None, False)
+
+
 def worth(array):
     """True when a fused loop should take ``array``: at least :data:`MIN_BYTES`, and numba :func:`available`."""
     return array.nbytes >= MIN_BYTES and available()
