@@ -5,7 +5,9 @@ index, maximum, per position); this loop reads each input value once and writes 
 winner's index together, about five times faster. The same first-maximum rule: a later position wins
 only when strictly greater, so ties go to the first, as in PyTorch and ``fast/pooling.py``.
 
-Backward stays with ``fast/pooling.py``, whose scatter is as fast as a loop here was.
+Backward writes each window's gradient to its winner and zeros to the other three, again in one
+visit per window. On one thread NumPy's masked passes (``fast/pooling.py``) are about as fast, but
+they hold Python's lock, which the other half of a batch (``nn/two_halves.py``) then waits for.
 """
 import numpy as np
 
@@ -53,3 +55,43 @@ def max_pool2d_2x2_forward(padded, out_hw):
     winner = np.empty(best.shape, np.uint8)
     fused_run(_max_2x2, padded, padded, best, winner)
     return best, winner
+
+
+@compiled
+def _scatter_2x2(grad_output, winner, grad, start, stop):
+    """``grad`` (N, C, H_pad, W_pad) of images ``start:stop``: each window's gradient at its winner, zeros around it.
+
+    Every pixel is written once: the four of each window together, then any odd last row or column
+    (in no window) with zeros.
+    """
+    channels, out_h, out_w = grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]
+    zero = grad.dtype.type(0)
+    for n in range(start, stop):
+        for c in range(channels):
+            for i in range(out_h):
+                upper, lower = grad[n, c, 2 * i], grad[n, c, 2 * i + 1]
+                g, index = grad_output[n, c, i], winner[n, c, i]
+                for j in range(out_w):
+                    k, value = index[j], g[j]
+                    upper[2 * j] = value if k == 0 else zero
+                    upper[2 * j + 1] = value if k == 1 else zero
+                    lower[2 * j] = value if k == 2 else zero
+                    lower[2 * j + 1] = value if k == 3 else zero
+                for x in range(2 * out_w, grad.shape[3]):
+                    upper[x] = zero
+                    lower[x] = zero
+            for y in range(2 * out_h, grad.shape[2]):
+                for x in range(grad.shape[3]):
+                    grad[n, c, y, x] = zero
+
+
+def max_pool2d_2x2_backward(grad_output, winner, padded_shape):
+    """:func:`.pooling.scatter` for 2x2 windows at stride 2, with the ``winner`` of :func:`max_pool2d_2x2_forward`.
+
+    Returns
+    -------
+    ndarray, shape ``padded_shape``
+    """
+    grad = np.empty(padded_shape, grad_output.dtype)
+    fused_run(_scatter_2x2, grad, grad_output, winner, grad)
+    return grad
