@@ -6,9 +6,9 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/run.py``). Prints a table a
 Method
 ------
 - Every comparison is a pair (cnnlab, reference) on the same arrays. After a warm-up, the two are
-  timed alternately (ours, reference, ours, reference, ...) so that a burst of load from another
-  process hits both, and each side's median is kept. The ratio is ``cnnlab median / reference median``:
-  below 1 means cnnlab is faster.
+  timed in alternating blocks of five calls (each after one untimed call, see :func:`compare`) so that
+  a burst of load from another process hits both, and each side's median is kept. The ratio is
+  ``cnnlab median / reference median``: below 1 means cnnlab is faster.
 - PyTorch runs on the CPU with ``torch.set_num_threads`` equal to the threads NumPy's BLAS uses, so
   both sides get the same cores. Backward in PyTorch is autograd; in cnnlab the layers' path
   (forward keeps the im2col matrices, backward reuses them).
@@ -67,15 +67,22 @@ def _once(function):
     return time.perf_counter() - start
 
 
-def compare(ours, reference, budget=0.6, min_repeats=5, max_repeats=40):
-    """Median seconds of ``ours`` and ``reference``, timed alternately after a warm-up."""
+def compare(ours, reference, budget=0.6, min_repeats=5, max_repeats=40, block=5):
+    """Median seconds of ``ours`` and ``reference``, timed in alternating blocks after a warm-up.
+
+    Each block runs one side ``block`` times, after one untimed call: PyTorch's OpenMP threads keep
+    spinning on the cores for a while after each of its calls, and a cnnlab call right after one was
+    measured 15% (conv2d A) to 50% (C) slower than in a loop of its own. A user runs one library's
+    loop, not both interleaved; the blocks still alternate, so that load from other programs hits both.
+    """
     for _ in range(2):
         first = _once(ours) + _once(reference)
     repeats = int(min(max_repeats, max(min_repeats, budget / max(first, 1e-6))))
     ours_times, reference_times = [], []
-    for _ in range(repeats):
-        ours_times.append(_once(ours))
-        reference_times.append(_once(reference))
+    while len(ours_times) < repeats:
+        for function, times in ((ours, ours_times), (reference, reference_times)):
+            function()  # the untimed call after the switch
+            times.extend(_once(function) for _ in range(min(block, repeats - len(times))))
     return statistics.median(ours_times), statistics.median(reference_times), repeats
 
 
@@ -633,7 +640,8 @@ def markdown(report):
         f"load average {env['load_average_at_start'][0]:.2f} at the start, "
         f"{report['load_average_at_end'][0]:.2f} at the end.",
         "",
-        "Ratio = cnnlab median / reference median, timed alternately in one process (below 1: cnnlab is faster).",
+        "Ratio = cnnlab median / reference median, timed in alternating blocks in one process (below 1: cnnlab is "
+        "faster).",
         "",
         "## Targets (issue 15)",
         "",
@@ -729,7 +737,7 @@ def main(argv=None):
     warnings.filterwarnings("ignore", message="Using padding='same'")
     rows, notes, memory = [], [], []
     notes.append("Timings share the machine with whatever else runs: other processes' load makes them noisy "
-                 "(see the load averages); the alternating order keeps each ratio fair within its pair.")
+                 "(see the load averages); the alternating blocks keep each ratio fair within its pair.")
     load = os.getloadavg()[0]
     if load > 0.5 * (os.cpu_count() or 1):
         notes.append(f"The machine was busy at the start (load average {load:.1f} on {os.cpu_count()} CPUs): "

@@ -123,7 +123,8 @@ def test_the_public_gradients_equal_the_reference_loops(kernel, stride, padding,
        seed=st.integers(0, 2**16))
 def test_fused_2x2_loop_and_numpy_views_equal_the_reference_loops(batch, height, width, padding, ceil_mode, ties,
                                                                   dtype, seed):
-    """2x2 windows at stride 2 run in a fused numba loop (fast/pooling_fused.py) where numba is installed."""
+    """2x2 windows at stride 2 run in fused numba loops (fast/pooling_fused.py), forward and backward, where numba
+    is installed."""
     pytest.importorskip("numba")
     x = np.random.default_rng(seed).normal(size=(batch, 2, height, width)).astype(dtype)
     if ties:  # whole windows of zeros, as after a ReLU: the first maximum wins
