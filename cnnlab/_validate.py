@@ -65,7 +65,7 @@ def all_finite(array):
     """
     if array.dtype.char in "fd":
         fast = _fast()
-        if fast.jit.loaded() or fast.jit.worth(array):
+        if fast.jit.ready_for(array):
             return bool(fast.checks_fused.all_finite(array))
     return bool(np.isfinite(array).all())
 

@@ -9,6 +9,7 @@ from hypothesis.extra import numpy as hnp
 
 from cnnlab import functional as F
 from _contract import backward_of
+from _fused_loops import fused_loops
 from _numgrad import assert_gradient
 from _torch_reference import import_torch
 
@@ -223,3 +224,21 @@ def test_prelu_weight_gradient_and_maxout_match_pytorch():
 def test_bad_input_is_explained(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_relu_gives_numpys_bits_zeros_signs_included(dtype):
+    """Once numba is loaded small arrays take the fused ReLU too (jit.ready_for): it must print as NumPy's does."""
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(3, 4, 5)).astype(dtype)
+    x[0, 0, :2] = -0.0, 0.0
+    grad_output = rng.normal(size=x.shape).astype(dtype)
+    results = []
+    for enabled in (True, False):
+        with fused_loops(enabled):
+            output, ctx = F.relu_forward(x)
+            results.append((output, F.relu_backward(grad_output, ctx)))
+    assert np.signbit(results[1][1][x <= 0]).any()  # -0.0 where a negative gradient was stopped
+    for fused, numpy_passes in zip(*results):
+        np.testing.assert_array_equal(fused.view(np.uint8), numpy_passes.view(np.uint8))

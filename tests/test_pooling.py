@@ -286,3 +286,18 @@ def test_adaptive_avg_pool_matches_pytorch(size, output_size):
 def test_adaptive_avg_pool_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_2x2_backward_gives_numpys_bits_zeros_signs_included(dtype):
+    """Once numba is loaded small arrays take the fused backward too (jit.ready_for): it must print as NumPy's does."""
+    pytest.importorskip("numba")
+    x = np.random.default_rng(0).normal(size=(2, 3, 6, 7)).astype(dtype)
+    grad_output = np.linspace(-1, 1, 2 * 3 * 3 * 3).reshape(2, 3, 3, 3).astype(dtype)  # negatives: -0.0 around
+    grads = []
+    for enabled in (True, False):
+        with fused_loops(enabled):
+            _, ctx = F.max_pool2d_forward(x, 2)
+            grads.append(F.max_pool2d_backward(grad_output, ctx))
+    assert np.signbit(grads[1]).any() and not np.signbit(grads[1][grads[1] != 0]).all()
+    np.testing.assert_array_equal(grads[0].view(np.uint8), grads[1].view(np.uint8))

@@ -13,7 +13,7 @@ __all__ = []
 
 def relu_forward(x):
     """``max(0, x)`` and the mask ``x > 0`` backward needs, for ``x`` of shape (N, ...)."""
-    if x.flags.c_contiguous and x.ndim and jit.worth(x):  # one fused loop instead of two passes
+    if x.flags.c_contiguous and x.ndim and jit.ready_for(x):  # one fused loop instead of two passes
         return activation_fused.relu_forward(x)
     output, positive = np.empty_like(x), np.empty(x.shape, bool)
 
@@ -26,7 +26,7 @@ def relu_forward(x):
 
 def relu_backward(grad, positive):
     """``grad * (x > 0)``, with the mask of :func:`relu_forward`."""
-    if grad.flags.c_contiguous and positive.flags.c_contiguous and grad.ndim and jit.worth(grad):
+    if grad.flags.c_contiguous and positive.flags.c_contiguous and grad.ndim and jit.ready_for(grad):
         return activation_fused.relu_backward(grad, positive)
     grad_input = np.empty_like(grad)
     split_array(lambda part: np.multiply(grad[part], positive[part], out=grad_input[part]), grad)

@@ -34,7 +34,7 @@ def _relu_backward(grad, positive, grad_input, start, stop):
     values, mask = grad[start:stop].reshape(-1), positive[start:stop].reshape(-1)
     out = grad_input[start:stop].reshape(-1)
     for i in range(values.size):
-        out[i] = values[i] if mask[i] else 0
+        out[i] = values[i] if mask[i] else values[i] * 0  # -0.0 for a negative gradient, as NumPy's grad * mask
 
 
 def relu_backward(grad, positive):

@@ -53,6 +53,19 @@ def loaded():
     return ENABLED and _numba not in (None, False)
 
 
+def ready_for(array):
+    """:func:`worth`, or any size once numba is loaded: for loops whose numbers are NumPy's, bit for bit.
+
+    A loop that gives exactly the numbers of NumPy's passes, zeros' signs included (ReLU, max pooling's
+    backward, the finite check) may take small arrays too once a training batch has loaded numba: the halves of a batch
+    (``nn/two_halves.py``) are often below :data:`MIN_BYTES`, and NumPy's passes hold Python's lock.
+    The others keep to :func:`worth` (convolution and batch norm sum in another order; max pooling's
+    forward keeps the first of a -0.0 and a 0.0, NumPy the 0.0), so that a notebook's small examples
+    give the same digits whatever ran before them.
+    """
+    return loaded() or worth(array)
+
+
 def worth(array):
     """True when a fused loop should take ``array``: at least :data:`MIN_BYTES`, and numba :func:`available`."""
     return array.nbytes >= MIN_BYTES and available()

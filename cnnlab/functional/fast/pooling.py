@@ -71,7 +71,7 @@ def scatter(grad_output, winner, padded_shape, kernel, stride, out_hw):
     -------
     ndarray, shape ``padded_shape``
     """
-    if winner is not None and kernel == stride == (2, 2) and winner.dtype == np.uint8 and jit.worth(grad_output):
+    if winner is not None and kernel == stride == (2, 2) and winner.dtype == np.uint8 and jit.ready_for(grad_output):
         return pooling_fused.max_pool2d_2x2_backward(grad_output, winner, padded_shape)  # one fused loop
     overlapping = stride[0] < kernel[0] or stride[1] < kernel[1]
     # When the windows tile the padded input exactly, every pixel is written once: no need to zero it.

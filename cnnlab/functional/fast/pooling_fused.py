@@ -72,11 +72,14 @@ def _scatter_2x2(grad_output, winner, grad, start, stop):
                 upper, lower = grad[n, c, 2 * i], grad[n, c, 2 * i + 1]
                 g, index = grad_output[n, c, i], winner[n, c, i]
                 for j in range(out_w):
+                    # value * 0 where the pixel did not win: -0.0 for a negative gradient, as NumPy's
+                    # grad * (winner == k) in fast/pooling.py, so that both paths print the same
                     k, value = index[j], g[j]
-                    upper[2 * j] = value if k == 0 else zero
-                    upper[2 * j + 1] = value if k == 1 else zero
-                    lower[2 * j] = value if k == 2 else zero
-                    lower[2 * j + 1] = value if k == 3 else zero
+                    nothing = value * 0
+                    upper[2 * j] = value if k == 0 else nothing
+                    upper[2 * j + 1] = value if k == 1 else nothing
+                    lower[2 * j] = value if k == 2 else nothing
+                    lower[2 * j + 1] = value if k == 3 else nothing
                 for x in range(2 * out_w, grad.shape[3]):
                     upper[x] = zero
                     lower[x] = zero
