@@ -29,13 +29,15 @@ class Module:
 
     # -- registration: attributes that are Parameters or Modules are remembered by name -------------
     def __setattr__(self, name, value):
-        registries = self.__dict__.get("_parameters"), self.__dict__.get("_buffers"), self.__dict__.get("_modules")
-        if registries[0] is None:
+        attributes = self.__dict__
+        parameters, buffers, modules = (attributes.get(key) for key in ("_parameters", "_buffers", "_modules"))
+        if parameters is None:
             raise AttributeError(f"call super().__init__() in {type(self).__name__}.__init__ before setting {name!r}")
-        if not isinstance(value, (Parameter, Module)) and all(name not in registry for registry in registries):
+        if not isinstance(value, (Parameter, Module)) and name not in parameters and name not in buffers \
+                and name not in modules:
             object.__setattr__(self, name, value)  # the common case, every forward: a plain attribute (the ctx)
             return
-        for registry in registries:
+        for registry in (parameters, buffers, modules):
             registry.pop(name, None)
         if isinstance(value, Parameter):
             self._parameters[name] = value
