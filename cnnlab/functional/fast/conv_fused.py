@@ -247,36 +247,40 @@ def _correlate_for(kernel_h, kernel_w):
 def _weight_gradient_taps(rows, grad_output, grad_rows, padded_w, kernel_h, kernel_w, start, stop):
     """:func:`_weight_gradient` for filters of any size, as (F, C, kH, kW): one dot product per tap.
 
-    Each tap ``(i, j)`` is one pass over ``q`` for two filters; slower per tap than the 3x3 loop, which
-    does all nine in one pass, but the same for every size.
+    Each tap ``(i, j)`` is one pass over ``q`` for four filters (``grad_rows`` is (4, H_out * W_pad)),
+    so that each shifted value read serves four sums; slower per tap than the 3x3 loop, which does all
+    nine taps in one pass, but the same for every size.
     """
     channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
-    weight_sums = np.zeros((filters + 1, channels, kernel_h, kernel_w))
-    bias_sums = np.zeros(filters + 1)
+    # three spare filters: the last group of four is filled up with copies, whose sums land there
+    weight_sums = np.zeros((filters + 3, channels, kernel_h, kernel_w))
+    bias_sums = np.zeros(filters + 3)
     zero = rows.dtype.type(0)
     for n in range(start, stop):
-        for f in range(0, filters, 2):
-            g = f + 1  # an odd last filter pairs with a copy of itself, summed into the spare row
-            first, second = grad_rows[0], grad_rows[1]
-            first[:] = 0
-            second[:] = 0
-            for y in range(grad_output.shape[2]):  # the gradients in the flat layout, zero where dropped
-                a, b = grad_output[n, f, y], grad_output[n, min(g, filters - 1), y]
-                for x in range(grad_output.shape[3]):
-                    first[y * padded_w + x] = a[x]
-                    second[y * padded_w + x] = b[x]
-            bias_sums[f] += first.sum()
-            bias_sums[g] += second.sum()
+        for f in range(0, filters, 4):
+            grad_rows[:] = 0
+            for k in range(4):  # the gradients in the flat layout, zero where dropped
+                for y in range(grad_output.shape[2]):
+                    source = grad_output[n, min(f + k, filters - 1), y]
+                    for x in range(grad_output.shape[3]):
+                        grad_rows[k, y * padded_w + x] = source[x]
+                bias_sums[f + k] += grad_rows[k].sum()
+            g0, g1, g2, g3 = grad_rows[0], grad_rows[1], grad_rows[2], grad_rows[3]
             for c in range(channels):
                 for i in range(kernel_h):
                     for j in range(kernel_w):
                         row = rows[n, c, i * padded_w + j:i * padded_w + j + length]
-                        a = b = zero
+                        a0 = a1 = a2 = a3 = zero
                         for q in range(length):
-                            a += first[q] * row[q]
-                            b += second[q] * row[q]
-                        weight_sums[f, c, i, j] += a
-                        weight_sums[g, c, i, j] += b
+                            value = row[q]
+                            a0 += g0[q] * value
+                            a1 += g1[q] * value
+                            a2 += g2[q] * value
+                            a3 += g3[q] * value
+                        weight_sums[f, c, i, j] += a0
+                        weight_sums[f + 1, c, i, j] += a1
+                        weight_sums[f + 2, c, i, j] += a2
+                        weight_sums[f + 3, c, i, j] += a3
     return weight_sums[:filters], bias_sums[:filters]
 
 
@@ -358,9 +362,10 @@ def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
         work = batch * filters * out_h * padded_w * frame.rows.shape[1]
 
         def images(part):
-            grad_rows = np.empty((2, out_h * padded_w), g.dtype)
             if (kernel_h, kernel_w) == (3, 3):
+                grad_rows = np.empty((2, out_h * padded_w), g.dtype)
                 return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
+            grad_rows = np.empty((4, out_h * padded_w), g.dtype)
             return _weight_gradient_taps(frame.rows, g, grad_rows, padded_w, kernel_h, kernel_w, part.start, part.stop)
         parts = run(images, halves(batch, work))
         if needs_input_grad[1]:
