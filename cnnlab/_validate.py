@@ -4,7 +4,9 @@ A student who passes the wrong thing should read what was expected, named after 
 not a NumPy broadcasting error from deep inside the maths. Every public function checks its
 arguments with these helpers before it computes anything.
 """
+import contextlib
 import numbers
+import threading
 
 import numpy as np
 
@@ -61,13 +63,34 @@ def all_finite(array):
 
     Every layer checks its input and its gradient, so this runs on the largest arrays of a training
     step. One fused loop does it (``functional/fast/checks_fused.py``: one pass, which lets another
-    thread run meanwhile) from a quarter of a MB, and for any size once numba is loaded.
+    thread run meanwhile) from a quarter of a MB, and for any size once numba is loaded. An array
+    passed on inside a network and known to be finite (:func:`known_finite`) is not read again.
     """
+    if array is getattr(_known, "array", None):
+        return True
     if array.dtype.char in "fd":
         fast = _fast()
         if fast.jit.ready_for(array):
             return bool(fast.checks_fused.all_finite(array))
     return bool(np.isfinite(array).all())
+
+
+_known = threading.local()
+
+
+@contextlib.contextmanager
+def known_finite(array):
+    """Within the block, on this thread, :func:`all_finite` answers True for ``array`` without reading it.
+
+    For the loops of ``nn/chain.py``: the output of a layer whose every value is one of its checked
+    input's values (a ReLU, a flatten), handed straight to the next layer. None trusts nothing.
+    """
+    before = getattr(_known, "array", None)
+    _known.array = array
+    try:
+        yield
+    finally:
+        _known.array = before
 
 
 _fast_modules = None

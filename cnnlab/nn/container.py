@@ -1,7 +1,7 @@
 """Sequential: layers applied one after another, and the chain rule applied back through them."""
 import numpy as np
 
-from . import two_halves
+from . import chain, two_halves
 from .module import Module
 
 __all__ = ["Sequential"]
@@ -70,9 +70,7 @@ class Sequential(Module):
             x, replicas = two_halves.forward(layers, x, parts)
             self._halves = (replicas, parts, x.shape)
             return x
-        for layer in layers:
-            x = layer(x)
-        return x
+        return chain.forward(layers, x)
 
     def backward(self, grad_output):
         """Run every layer's backward, last layer first; return the gradient w.r.t. the network's input.
@@ -93,6 +91,4 @@ class Sequential(Module):
                 raise ValueError(f"grad_output must have the shape of the network's output {output_shape}, "
                                  f"got {np.shape(grad_output)}")
             return two_halves.backward(layers, replicas, np.asarray(grad_output), parts)
-        for layer in reversed(layers):
-            grad_output = layer.backward(grad_output)
-        return grad_output
+        return chain.backward(layers, grad_output)

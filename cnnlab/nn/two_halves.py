@@ -22,6 +22,7 @@ import copy
 import numpy as np
 
 from ..functional.fast import parallel
+from . import chain
 from .activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from .conv import Conv2d, ConvTranspose2d
 from .flatten import Flatten
@@ -72,10 +73,7 @@ def forward(layers, x, parts):
 
     def half(part):
         with parallel.one_half():
-            h = x[part]
-            for layer in (layers if part.start == 0 else replicas):
-                h = layer(h)
-            return h
+            return chain.forward(layers if part.start == 0 else replicas, x[part])
     return np.concatenate(parallel.run(half, parts)), replicas
 
 
@@ -87,10 +85,7 @@ def backward(layers, replicas, grad_output, parts):
     """
     def half(part):
         with parallel.one_half():
-            g = grad_output[part]
-            for layer in reversed(layers if part.start == 0 else replicas):
-                g = layer.backward(g)
-            return g
+            return chain.backward(layers if part.start == 0 else replicas, grad_output[part])
     grads = parallel.run(half, parts)
     for layer, twin in zip(layers, replicas):
         for name, parameter in twin._parameters.items():
