@@ -31,7 +31,7 @@ import functools
 import numpy as np
 
 from . import jit
-from .parallel import fused_run, halves, run
+from .parallel import can_split, fused_run, halves, one_half, run
 
 __all__ = []
 
@@ -348,28 +348,48 @@ def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
     grad_weight : ndarray, shape (F, C, kH, kW), or None
     grad_bias : ndarray, shape (F,), or None
     """
-    batch, filters, out_h, out_w = g.shape
-    kernel_h, kernel_w = w.shape[2:]
-    grad_input = grad_weight = grad_bias = None
-    if needs_input_grad[0]:
-        # grad_output padded by k - 1 - padding on each side, against the flipped filters with channels swapped
-        top, bottom, left, right = sides
-        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, kH, kW)
-        full = (kernel_h - 1 - top, kernel_h - 1 - bottom, kernel_w - 1 - left, kernel_w - 1 - right)
-        grad_input = correlate(framed(g, full, kernel_w), flipped, None, input_hw)
-    if needs_input_grad[1] or (needs_input_grad[2] and has_bias):
-        padded_w = frame.padded_width
-        work = batch * filters * out_h * padded_w * frame.rows.shape[1]
-
-        def images(part):
-            if (kernel_h, kernel_w) == (3, 3):
-                grad_rows = np.empty((2, out_h * padded_w), g.dtype)
-                return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
-            grad_rows = np.empty((4, out_h * padded_w), g.dtype)
-            return _weight_gradient_taps(frame.rows, g, grad_rows, padded_w, kernel_h, kernel_w, part.start, part.stop)
-        parts = run(images, halves(batch, work))
-        if needs_input_grad[1]:
-            grad_weight = sum(part[0] for part in parts).reshape(w.shape).astype(w.dtype)
-        if needs_input_grad[2] and has_bias:
-            grad_bias = sum(part[1] for part in parts).astype(w.dtype)
+    wants_input, wants_bias = needs_input_grad[0], needs_input_grad[2] and has_bias
+    wants_weights = needs_input_grad[1] or wants_bias
+    arguments = (g, frame, w, sides, input_hw)
+    if wants_input and wants_weights and can_split() and len(g) > 1:
+        # the two gradients at once, each on one thread: one hand-over instead of two (one per gradient's halves)
+        grad_input, weights = run(lambda job: _alone(job, *arguments), [_input_gradient, _weight_and_bias_gradients])
+    else:
+        grad_input = _input_gradient(*arguments) if wants_input else None
+        weights = _weight_and_bias_gradients(*arguments) if wants_weights else (None, None)
+    grad_weight = weights[0] if needs_input_grad[1] else None
+    grad_bias = weights[1] if wants_bias else None
     return grad_input, grad_weight, grad_bias
+
+
+def _alone(job, *args):
+    """``job(*args)`` with every operation inside it on this thread (see :func:`.parallel.one_half`)."""
+    with one_half():
+        return job(*args)
+
+
+def _input_gradient(g, frame, w, sides, input_hw):
+    """The input gradient: ``grad_output`` padded by ``k - 1 - padding`` against the flipped filters."""
+    kernel_h, kernel_w = w.shape[2:]
+    top, bottom, left, right = sides
+    flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, kH, kW), channels swapped
+    full = (kernel_h - 1 - top, kernel_h - 1 - bottom, kernel_w - 1 - left, kernel_w - 1 - right)
+    return correlate(framed(g, full, kernel_w), flipped, None, input_hw)
+
+
+def _weight_and_bias_gradients(g, frame, w, sides, input_hw):
+    """The weight gradient (F, C, kH, kW) and the bias gradient (F,), in ``w``'s dtype, from the kept frame."""
+    batch, filters, out_h, _ = g.shape
+    kernel_h, kernel_w = w.shape[2:]
+    padded_w = frame.padded_width
+    work = batch * filters * out_h * padded_w * frame.rows.shape[1]
+
+    def images(part):
+        if (kernel_h, kernel_w) == (3, 3):
+            grad_rows = np.empty((2, out_h * padded_w), g.dtype)
+            return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
+        grad_rows = np.empty((4, out_h * padded_w), g.dtype)
+        return _weight_gradient_taps(frame.rows, g, grad_rows, padded_w, kernel_h, kernel_w, part.start, part.stop)
+    parts = run(images, halves(batch, work))
+    grad_weight = sum(part[0] for part in parts).reshape(w.shape).astype(w.dtype)
+    return grad_weight, sum(part[1] for part in parts).astype(w.dtype)

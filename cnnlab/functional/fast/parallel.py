@@ -120,6 +120,11 @@ def _split_off():
     return THREADS < 2 or getattr(_here, "in_half", False)
 
 
+def can_split():
+    """True when an operation may hand work to the second thread now (two threads, not inside a half)."""
+    return not _split_off()
+
+
 def halves(batch, work):
     """``range(batch)`` as two slices when ``work`` (values touched) is worth two threads, else one slice."""
     if _split_off() or batch < 2 or work < MIN_WORK:
