@@ -173,12 +173,13 @@ def _weight_gradient(rows, grad_output, grad_rows, padded_w, start, stop):  # no
 
 
 def _taps_in_one_pass(kernel_h, kernel_w):
-    """Up to nine taps: every product of a position in one visit, the two sums in registers.
+    """Up to nine taps: every product of a position in one visit, the sums in registers.
 
-    Offsets are unsigned: numba then knows no index is negative and leaves out the check for Python's
-    negative indices, which would stop the loop from being vectorised.
+    Returns the loop for two filters and the loop for one (an odd last filter). Offsets are unsigned:
+    numba then knows no index is negative and leaves out the check for Python's negative indices,
+    which would stop the loop from being vectorised.
     """
-    def add(first, second, row, u, v, length, padded_w):
+    def add_two(first, second, row, u, v, length, padded_w):
         width = np.uint64(padded_w)
         for q in range(np.uint64(length)):
             a, b = first[q], second[q]
@@ -188,12 +189,24 @@ def _taps_in_one_pass(kernel_h, kernel_w):
                     a += u[i, j] * value
                     b += v[i, j] * value
             first[q], second[q] = a, b
-    return add
+
+    def add_one(first, row, u, length, padded_w):
+        width = np.uint64(padded_w)
+        for q in range(np.uint64(length)):
+            a = first[q]
+            for i in range(kernel_h):
+                for j in range(kernel_w):
+                    a += u[i, j] * row[q + np.uint64(i) * width + np.uint64(j)]
+            first[q] = a
+    return add_two, add_one
 
 
 def _taps_row_by_row(kernel_h, kernel_w):
-    """Larger filters: one kernel row per pass over the positions (25 sums at once would not fit in registers)."""
-    def add(first, second, row, u, v, length, padded_w):
+    """Larger filters: one kernel row per pass over the positions (25 sums at once would not fit in registers).
+
+    Returns the loop for two filters and the loop for one, as :func:`_taps_in_one_pass`.
+    """
+    def add_two(first, second, row, u, v, length, padded_w):
         for i in range(kernel_h):
             shifted = row[i * padded_w:i * padded_w + length + kernel_w - 1]
             for q in range(length):
@@ -202,13 +215,25 @@ def _taps_row_by_row(kernel_h, kernel_w):
                     a += u[i, j] * shifted[q + j]
                     b += v[i, j] * shifted[q + j]
                 first[q], second[q] = a, b
-    return add
+
+    def add_one(first, row, u, length, padded_w):
+        for i in range(kernel_h):
+            shifted = row[i * padded_w:i * padded_w + length + kernel_w - 1]
+            for q in range(length):
+                a = first[q]
+                for j in range(kernel_w):
+                    a += u[i, j] * shifted[q + j]
+                first[q] = a
+    return add_two, add_one
 
 
 def _keep_output_columns(sums, out, n, f, g, padded_w):
-    """Filters ``f`` and ``g`` of image ``n``: the first ``W_out`` of every ``W_pad`` positions of ``sums``."""
+    """Filters ``f`` and ``g`` of image ``n``: the first ``W_out`` of every ``W_pad`` positions of ``sums``.
+
+    ``g`` first: when ``g == f`` (an odd last filter, computed alone into ``sums[0]``), ``f`` is written last.
+    """
     out_h, out_w = out.shape[2], out.shape[3]
-    for k, filter_ in ((0, f), (1, g)):
+    for k, filter_ in ((1, g), (0, f)):
         for y in range(out_h):
             target, source = out[n, filter_, y], sums[k, y * padded_w:y * padded_w + out_w]
             for x in range(out_w):  # a loop: numba's slice assignment was 2.5x slower here
@@ -221,24 +246,28 @@ def _correlate_for(kernel_h, kernel_w):
 
     The loop's arguments: ``rows`` (N, C, L) from :func:`framed`, ``w`` (F, C, kH, kW), ``bias`` (F,),
     ``out`` (N, F, H_out, W_out), ``sums`` a work array (2, H_out * W_pad) that takes two filters' flat
-    rows (filters go two at a time, so that each value read serves both).
+    rows (filters go two at a time, so that each value read serves both; an odd last one alone).
 
     The kernel's size is fixed when the loop is compiled (numba takes a closure's values as constants),
     so its loops over the taps unroll inside the vectorised loop over ``q``; one compiled loop per size.
     """
     taps = _taps_in_one_pass if kernel_h * kernel_w <= 9 else _taps_row_by_row
-    add_taps, keep_output_columns = jit.inlined(taps(kernel_h, kernel_w)), jit.inlined(_keep_output_columns)
+    add_two, add_one = (jit.inlined(loop) for loop in taps(kernel_h, kernel_w))
+    keep_output_columns = jit.inlined(_keep_output_columns)
 
     def correlate(rows, w, bias, out, sums, padded_w, start, stop):
         channels, filters = rows.shape[1], w.shape[0]
         length = out.shape[2] * padded_w
         for n in range(start, stop):
             for f in range(0, filters, 2):
-                g = min(f + 1, filters - 1)  # an odd last filter is computed twice, written once
+                g = min(f + 1, filters - 1)  # an odd last filter alone: g == f
                 sums[0] = bias[f]
                 sums[1] = bias[g]
                 for c in range(channels):
-                    add_taps(sums[0], sums[1], rows[n, c], w[f, c], w[g, c], length, padded_w)
+                    if g == f:
+                        add_one(sums[0], rows[n, c], w[f, c], length, padded_w)
+                    else:
+                        add_two(sums[0], sums[1], rows[n, c], w[f, c], w[g, c], length, padded_w)
                 keep_output_columns(sums, out, n, f, g, padded_w)
     return jit.compiled(correlate)
 
