@@ -74,6 +74,8 @@ def compare(ours, reference, budget=0.6, min_repeats=5, max_repeats=40, block=5)
     spinning on the cores for a while after each of its calls, and a cnnlab call right after one was
     measured 15% (conv2d A) to 50% (C) slower than in a loop of its own. A user runs one library's
     loop, not both interleaved; the blocks still alternate, so that load from other programs hits both.
+    (Pausing at each switch instead made cnnlab's next calls slower still: its worker thread then
+    wakes from a deeper sleep.)
     """
     for _ in range(2):
         first = _once(ours) + _once(reference)
