@@ -30,7 +30,8 @@ class Module:
     # -- registration: attributes that are Parameters or Modules are remembered by name -------------
     def __setattr__(self, name, value):
         attributes = self.__dict__
-        parameters, buffers, modules = (attributes.get(key) for key in ("_parameters", "_buffers", "_modules"))
+        parameters, buffers = attributes.get("_parameters"), attributes.get("_buffers")
+        modules = attributes.get("_modules")
         if parameters is None:
             raise AttributeError(f"call super().__init__() in {type(self).__name__}.__init__ before setting {name!r}")
         if not isinstance(value, (Parameter, Module)) and name not in parameters and name not in buffers \
