@@ -11,7 +11,7 @@ Method
   ``cnnlab median / reference median``: below 1 means cnnlab is faster.
 - PyTorch runs on the CPU with ``torch.set_num_threads`` equal to the threads NumPy's BLAS uses, so
   both sides get the same cores. Backward in PyTorch is autograd; in cnnlab the layers' path
-  (forward keeps the im2col matrices, backward reuses them).
+  (forward keeps what backward needs: the padded input, or the im2col matrices).
 - Peak memory is measured in a fresh child process per case: the increase of the resident set's
   high-water mark (Linux ``VmHWM`` after resetting it) during one forward+backward, the same method
   for both libraries; for NumPy, ``tracemalloc``'s peak is reported too.
