@@ -1,4 +1,4 @@
-"""conv2d at stride 1 in fused loops (numba, see :mod:`.jit`); 3x3, the course's filters, by hand.
+"""conv2d at stride 1 in fused loops (numba, see :mod:`.jit`): the padded images read in place, no im2col.
 
 ``fast/conv.py`` copies every patch into an im2col matrix, nine times the input for 3x3 filters, and
 hands it to matrix products, then sums the bias and crops in more passes: on the course's small layers
@@ -11,7 +11,7 @@ for the weight gradient, :func:`_weight_gradient` for 3x3 and :func:`_weight_gra
 
     frame[f, q] = bias[f] + sum over c, i, j of  weight[f, c, i, j] * row[c, q + i * W_pad + j]
 
-is nine shifted rows multiplied and added, one long contiguous loop over ``q`` that the compiler
+is ``kH * kW`` shifted rows (nine for 3x3) multiplied and added, one long contiguous loop over ``q`` that the compiler
 turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel ``(y, x)`` when
 ``x < W_out``; the last ``W_pad - W_out`` positions of each row mix two image rows and are dropped.
 
@@ -19,9 +19,9 @@ turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel `
 
 - The input gradient of a stride-1 convolution is a convolution of ``grad_output`` (padded by
   ``k - 1 - padding``) with the filters flipped and their two channel axes swapped: every output value
-  sends ``g * weight`` back onto the nine pixels that made it, which is the forward loop read backwards.
-- The weight gradient is nine dot products per (filter, channel): ``grad_output`` in the same flat
-  layout (zeros at the dropped positions) against the nine shifted rows of the input.
+  sends ``g * weight`` back onto the pixels that made it, which is the forward loop read backwards.
+- The weight gradient is one dot product per (filter, channel, tap): ``grad_output`` in the same flat
+  layout (zeros at the dropped positions) against the shifted row of the input.
 
 The loops take a range ``start:stop`` of the batch, so that two halves run on two threads.
 Every function takes arrays already checked and cast by ``functional/conv.py``.
@@ -334,12 +334,11 @@ def correlate(frame, w, b, out_hw):
     bias = np.zeros(filters, rows.dtype) if b is None else b
     length = out_hw[0] * padded_w
     work = batch * filters * length
-
-    loop = _correlate_for(*w.shape[2:])
+    loop, weights = _correlate_for(*w.shape[2:]), np.ascontiguousarray(w)
 
     def images(part):
-        sums = np.empty((2, length), rows.dtype)
-        loop(rows, np.ascontiguousarray(w), bias, out, sums, padded_w, part.start, part.stop)
+        sums = np.empty((2, length), rows.dtype)  # per thread
+        loop(rows, weights, bias, out, sums, padded_w, part.start, part.stop)
     run(images, halves(batch, work))
     return out
 
