@@ -4,7 +4,8 @@
 hands it to matrix products, then sums the bias and crops in more passes: on the course's small layers
 (8 to 32 filters on 28x28 and 14x14 digits) those copies cost more than the arithmetic. These loops
 read the padded images in place and keep the products of a filter in registers (:func:`_correlate_for`;
-for the weight gradient, :func:`_weight_gradient` for 3x3 and :func:`_weight_gradient_taps` for the rest).
+for the weight gradient, :func:`_weight_gradient` for 3x3, :func:`_weight_gradient_rows_for` up to 5 wide
+and :func:`_weight_gradient_taps` for the rest).
 
 **The flat shift.** Each padded image channel is stored as one flat row of ``H_pad * W_pad`` values
 (plus ``kW - 1`` zeros). Kernel offset ``(i, j)`` is then a shift of that row by ``i * W_pad + j``, so
@@ -272,6 +273,62 @@ def _correlate_for(kernel_h, kernel_w):
     return jit.compiled(correlate)
 
 
+@functools.lru_cache(maxsize=None)
+def _weight_gradient_rows_for(kernel_w):  # noqa: C901 (the taps' ifs fold away when the loop is compiled)
+    """:func:`_weight_gradient` for filters up to 5 wide and of any height, one kernel row per pass.
+
+    Each pass over ``q`` sums the ``kW`` taps of one kernel row for two filters at once (up to ten sums in
+    registers), so that each value read serves ``2 * kW`` products, where :func:`_weight_gradient_taps`
+    gets four. ``kernel_w`` is fixed when the loop is compiled: the taps beyond it drop out.
+    """
+    def weight_gradient(rows, grad_output, grad_rows, padded_w, kernel_h, start, stop):  # noqa: C901, PLR0912, PLR0915
+        channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
+        weight_sums, bias_sums = np.zeros((filters + 1, channels, kernel_h, kernel_w)), np.zeros(filters + 1)
+        zero = rows.dtype.type(0)
+        for n in range(start, stop):
+            for f in range(0, filters, 2):
+                g = f + 1  # an odd last filter pairs with a copy of itself, summed into the spare row
+                grad_rows[:] = 0
+                for k in range(2):  # the gradients in the flat layout, zero where dropped
+                    for y in range(grad_output.shape[2]):
+                        source = grad_output[n, min(f + k, filters - 1), y]
+                        for x in range(grad_output.shape[3]):
+                            grad_rows[k, y * padded_w + x] = source[x]
+                    bias_sums[f + k] += grad_rows[k].sum()
+                first, second = grad_rows[0], grad_rows[1]
+                for c in range(channels):
+                    for i in range(kernel_h):
+                        row = rows[n, c, i * padded_w:i * padded_w + length + kernel_w - 1]
+                        a0 = a1 = a2 = a3 = a4 = b0 = b1 = b2 = b3 = b4 = zero
+                        for q in range(length):
+                            d, e = first[q], second[q]
+                            value = row[q]
+                            a0 += d * value
+                            b0 += e * value
+                            if kernel_w > 1:
+                                value = row[q + 1]
+                                a1 += d * value
+                                b1 += e * value
+                            if kernel_w > 2:
+                                value = row[q + 2]
+                                a2 += d * value
+                                b2 += e * value
+                            if kernel_w > 3:
+                                value = row[q + 3]
+                                a3 += d * value
+                                b3 += e * value
+                            if kernel_w > 4:
+                                value = row[q + 4]
+                                a4 += d * value
+                                b4 += e * value
+                        for j, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4))):
+                            if j < kernel_w:
+                                weight_sums[f, c, i, j] += a
+                                weight_sums[g, c, i, j] += b
+        return weight_sums[:filters], bias_sums[:filters]
+    return jit.compiled(weight_gradient)
+
+
 @jit.compiled
 def _weight_gradient_taps(rows, grad_output, grad_rows, padded_w, kernel_h, kernel_w, start, stop):
     """:func:`_weight_gradient` for filters of any size, as (F, C, kH, kW): one dot product per tap.
@@ -416,6 +473,10 @@ def _weight_and_bias_gradients(g, frame, w, sides, input_hw):
         if (kernel_h, kernel_w) == (3, 3):
             grad_rows = np.empty((2, out_h * padded_w), g.dtype)
             return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
+        if kernel_w <= 5:
+            grad_rows = np.empty((2, out_h * padded_w), g.dtype)
+            loop = _weight_gradient_rows_for(kernel_w)
+            return loop(frame.rows, g, grad_rows, padded_w, kernel_h, part.start, part.stop)
         grad_rows = np.empty((4, out_h * padded_w), g.dtype)
         return _weight_gradient_taps(frame.rows, g, grad_rows, padded_w, kernel_h, kernel_w, part.start, part.stop)
     parts = run(images, halves(batch, work))
