@@ -4,7 +4,6 @@ A student who passes the wrong thing should read what was expected, named after 
 not a NumPy broadcasting error from deep inside the maths. Every public function checks its
 arguments with these helpers before it computes anything.
 """
-import contextlib
 import numbers
 import threading
 
@@ -78,19 +77,23 @@ def all_finite(array):
 _known = threading.local()
 
 
-@contextlib.contextmanager
-def known_finite(array):
+class known_finite:
     """Within the block, on this thread, :func:`all_finite` answers True for ``array`` without reading it.
 
     For the loops of ``nn/chain.py``: the output of a layer whose every value is one of its checked
-    input's values (a ReLU, a flatten), handed straight to the next layer. None trusts nothing.
+    input's values (a ReLU, a max pooling), handed straight to the next layer. None trusts nothing.
+    A class rather than a generator-based context manager: it runs for every layer of every step.
     """
-    before = getattr(_known, "array", None)
-    _known.array = array
-    try:
-        yield
-    finally:
-        _known.array = before
+
+    def __init__(self, array):
+        self.array = array
+
+    def __enter__(self):
+        self.before = getattr(_known, "array", None)
+        _known.array = self.array
+
+    def __exit__(self, *exc):
+        _known.array = self.before
 
 
 _fast_modules = None
