@@ -4,8 +4,7 @@
 hands it to matrix products, then sums the bias and crops in more passes: on the course's small layers
 (8 to 32 filters on 28x28 and 14x14 digits) those copies cost more than the arithmetic. These loops
 read the padded images in place and keep the products of a filter in registers (:func:`_correlate_for`;
-for the weight gradient, :func:`_weight_gradient` for 3x3, :func:`_weight_gradient_rows_for` up to 5 wide
-and :func:`_weight_gradient_taps` for the rest).
+for the weight gradient, :func:`_weight_gradient` for 3x3 and :func:`_weight_gradient_rows_for` for the rest).
 
 **The flat shift.** Each padded image channel is stored as one flat row of ``H_pad * W_pad`` values
 (plus ``kW - 1`` zeros). Kernel offset ``(i, j)`` is then a shift of that row by ``i * W_pad + j``, so
@@ -275,11 +274,11 @@ def _correlate_for(kernel_h, kernel_w):
 
 @functools.lru_cache(maxsize=None)
 def _weight_gradient_rows_for(kernel_w):  # noqa: C901 (the taps' ifs fold away when the loop is compiled)
-    """:func:`_weight_gradient` for filters up to 5 wide and of any height, one kernel row per pass.
+    """:func:`_weight_gradient` for filters of any size, one kernel row per pass, as (F, C, kH, kW).
 
-    Each pass over ``q`` sums the ``kW`` taps of one kernel row for two filters at once (up to ten sums in
-    registers), so that each value read serves ``2 * kW`` products, where :func:`_weight_gradient_taps`
-    gets four. ``kernel_w`` is fixed when the loop is compiled: the taps beyond it drop out.
+    Each pass over ``q`` sums up to five taps of one kernel row for two filters at once (ten sums in
+    registers), so that each value read serves up to ten products; a wider row takes one pass per five
+    taps. ``kernel_w`` is fixed when the loop is compiled: the taps beyond it drop out.
     """
     def weight_gradient(rows, grad_output, grad_rows, padded_w, kernel_h, start, stop):  # noqa: C901, PLR0912, PLR0915
         channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
@@ -298,76 +297,37 @@ def _weight_gradient_rows_for(kernel_w):  # noqa: C901 (the taps' ifs fold away 
                 first, second = grad_rows[0], grad_rows[1]
                 for c in range(channels):
                     for i in range(kernel_h):
-                        row = rows[n, c, i * padded_w:i * padded_w + length + kernel_w - 1]
-                        a0 = a1 = a2 = a3 = a4 = b0 = b1 = b2 = b3 = b4 = zero
-                        for q in range(length):
-                            d, e = first[q], second[q]
-                            value = row[q]
-                            a0 += d * value
-                            b0 += e * value
-                            if kernel_w > 1:
-                                value = row[q + 1]
-                                a1 += d * value
-                                b1 += e * value
-                            if kernel_w > 2:
-                                value = row[q + 2]
-                                a2 += d * value
-                                b2 += e * value
-                            if kernel_w > 3:
-                                value = row[q + 3]
-                                a3 += d * value
-                                b3 += e * value
-                            if kernel_w > 4:
-                                value = row[q + 4]
-                                a4 += d * value
-                                b4 += e * value
-                        for j, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4))):
-                            if j < kernel_w:
-                                weight_sums[f, c, i, j] += a
-                                weight_sums[g, c, i, j] += b
+                        for j0 in range(0, kernel_w, 5):  # taps j0 .. j0 + 4 of kernel row i
+                            taps = kernel_w - j0
+                            row = rows[n, c, i * padded_w + j0:i * padded_w + j0 + length + min(taps, 5) - 1]
+                            a0 = a1 = a2 = a3 = a4 = b0 = b1 = b2 = b3 = b4 = zero
+                            for q in range(length):
+                                d, e = first[q], second[q]
+                                value = row[q]
+                                a0 += d * value
+                                b0 += e * value
+                                if taps > 1:
+                                    value = row[q + 1]
+                                    a1 += d * value
+                                    b1 += e * value
+                                if taps > 2:
+                                    value = row[q + 2]
+                                    a2 += d * value
+                                    b2 += e * value
+                                if taps > 3:
+                                    value = row[q + 3]
+                                    a3 += d * value
+                                    b3 += e * value
+                                if taps > 4:
+                                    value = row[q + 4]
+                                    a4 += d * value
+                                    b4 += e * value
+                            for j, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4))):
+                                if j < taps:
+                                    weight_sums[f, c, i, j0 + j] += a
+                                    weight_sums[g, c, i, j0 + j] += b
         return weight_sums[:filters], bias_sums[:filters]
     return jit.compiled(weight_gradient)
-
-
-@jit.compiled
-def _weight_gradient_taps(rows, grad_output, grad_rows, padded_w, kernel_h, kernel_w, start, stop):
-    """:func:`_weight_gradient` for filters of any size, as (F, C, kH, kW): one dot product per tap.
-
-    Each tap ``(i, j)`` is one pass over ``q`` for four filters (``grad_rows`` is (4, H_out * W_pad)),
-    so that each shifted value read serves four sums; slower per tap than the 3x3 loop, which does all
-    nine taps in one pass, but the same for every size.
-    """
-    channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
-    # three spare filters: the last group of four is filled up with copies, whose sums land there
-    weight_sums = np.zeros((filters + 3, channels, kernel_h, kernel_w))
-    bias_sums = np.zeros(filters + 3)
-    zero = rows.dtype.type(0)
-    for n in range(start, stop):
-        for f in range(0, filters, 4):
-            grad_rows[:] = 0
-            for k in range(4):  # the gradients in the flat layout, zero where dropped
-                for y in range(grad_output.shape[2]):
-                    source = grad_output[n, min(f + k, filters - 1), y]
-                    for x in range(grad_output.shape[3]):
-                        grad_rows[k, y * padded_w + x] = source[x]
-                bias_sums[f + k] += grad_rows[k].sum()
-            g0, g1, g2, g3 = grad_rows[0], grad_rows[1], grad_rows[2], grad_rows[3]
-            for c in range(channels):
-                for i in range(kernel_h):
-                    for j in range(kernel_w):
-                        row = rows[n, c, i * padded_w + j:i * padded_w + j + length]
-                        a0 = a1 = a2 = a3 = zero
-                        for q in range(length):
-                            value = row[q]
-                            a0 += g0[q] * value
-                            a1 += g1[q] * value
-                            a2 += g2[q] * value
-                            a3 += g3[q] * value
-                        weight_sums[f, c, i, j] += a0
-                        weight_sums[f + 1, c, i, j] += a1
-                        weight_sums[f + 2, c, i, j] += a2
-                        weight_sums[f + 3, c, i, j] += a3
-    return weight_sums[:filters], bias_sums[:filters]
 
 
 # ------------------------------------------------------------------------- forward and backward
@@ -470,15 +430,10 @@ def _weight_and_bias_gradients(g, frame, w, sides, input_hw):
     work = batch * filters * out_h * padded_w * frame.rows.shape[1]
 
     def images(part):
+        grad_rows = np.empty((2, out_h * padded_w), g.dtype)  # per thread: two filters' flat gradients
         if (kernel_h, kernel_w) == (3, 3):
-            grad_rows = np.empty((2, out_h * padded_w), g.dtype)
             return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
-        if kernel_w <= 5:
-            grad_rows = np.empty((2, out_h * padded_w), g.dtype)
-            loop = _weight_gradient_rows_for(kernel_w)
-            return loop(frame.rows, g, grad_rows, padded_w, kernel_h, part.start, part.stop)
-        grad_rows = np.empty((4, out_h * padded_w), g.dtype)
-        return _weight_gradient_taps(frame.rows, g, grad_rows, padded_w, kernel_h, kernel_w, part.start, part.stop)
+        return _weight_gradient_rows_for(kernel_w)(frame.rows, g, grad_rows, padded_w, kernel_h, part.start, part.stop)
     parts = run(images, halves(batch, work))
     grad_weight = sum(part[0] for part in parts).reshape(w.shape).astype(w.dtype)
     return grad_weight, sum(part[1] for part in parts).astype(w.dtype)
