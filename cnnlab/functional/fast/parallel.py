@@ -116,18 +116,14 @@ def one_half():
         _here.in_half = before
 
 
-def _split_off():
-    return THREADS < 2 or getattr(_here, "in_half", False)
-
-
 def can_split():
     """True when an operation may hand work to the second thread now (two threads, not inside a half)."""
-    return not _split_off()
+    return THREADS >= 2 and not getattr(_here, "in_half", False)
 
 
 def halves(batch, work):
     """``range(batch)`` as two slices when ``work`` (values touched) is worth two threads, else one slice."""
-    if _split_off() or batch < 2 or work < MIN_WORK:
+    if not can_split() or batch < 2 or work < MIN_WORK:
         return [slice(0, batch)]
     middle = batch // 2
     return [slice(0, middle), slice(middle, batch)]
@@ -140,7 +136,7 @@ def run(job, parts, parallel=True):
     ``job`` must write only to its own part of any shared output (each part of the batch is its
     own), and keep per-thread work arrays (:func:`.work_arrays.scratch` does).
     """
-    if not parallel or _split_off() or len(parts) < 2:
+    if not parallel or not can_split() or len(parts) < 2:
         with _OneBlasThread():  # the products of one op here are per image: small (see one_blas_thread)
             return [job(part) for part in parts]
     results = [None] * len(parts)
