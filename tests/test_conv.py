@@ -116,7 +116,7 @@ FUSED_CASES = [  # kernel, padding, channels, filters, size, needs_input_grad
     ((1, 1), 0, 3, 2, (4, 4), (True, True, True)),
     ((2, 2), "same", 2, 3, (5, 5), (True, True, True)),  # uneven padding, as PyTorch
     ((3, 5), (2, 1), 2, 5, (6, 8), (True, True, True)),
-    ((2, 7), (1, 3), 2, 3, (5, 9), (True, True, True)),  # wider than 5: the weight gradient one tap at a time
+    ((2, 7), (1, 3), 2, 3, (5, 9), (True, True, True)),  # wider than 5: the weight gradient's rows in two passes
 ]
 
 

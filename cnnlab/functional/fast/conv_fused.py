@@ -21,7 +21,8 @@ turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel `
   ``k - 1 - padding``) with the filters flipped and their two channel axes swapped: every output value
   sends ``g * weight`` back onto the pixels that made it, which is the forward loop read backwards.
 - The weight gradient is one dot product per (filter, channel, tap): ``grad_output`` in the same flat
-  layout (zeros at the dropped positions) against the shifted row of the input.
+  layout (zeros at the dropped positions) against the shifted row of the input, a kernel row's taps
+  (all nine for 3x3) summed in one pass.
 
 The loops take a range ``start:stop`` of the batch, so that two halves run on two threads.
 Every function takes arrays already checked and cast by ``functional/conv.py``.
