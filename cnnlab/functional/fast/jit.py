@@ -14,6 +14,7 @@ the batch at the same time, as for NumPy's passes; numba's own threads are not u
 Without numba, or with ``CNNLAB_NUMBA=0`` (or :data:`ENABLED` set to False), every caller uses its
 pure-NumPy path instead, which computes the same numbers.
 """
+import functools
 import os
 
 __all__ = []
@@ -90,10 +91,15 @@ class compiled:
         return self._compiled(*args)
 
 
+@functools.lru_cache(maxsize=None)
 def inlined(function):
-    """``function`` compiled for use inside other compiled loops (numba's ``inline='always'``).
+    """``function`` made callable inside compiled loops, its code copied into theirs (``inline='always'``).
 
     Call it only where :func:`available` is True, when building a loop (see ``fast/conv_fused.py``).
+    It stays a plain Python function (numba's ``register_jitable``), not a compiled one: a loop that
+    holds a compiled function in its closure is never found in the disk cache, because numba tells
+    cached versions apart by a hash of the closure, and a compiled function pickles with an id new in
+    every process (each process compiled the convolution again, 1-4 s).
     """
-    import numba
-    return numba.njit(inline="always", fastmath=FASTMATH)(function)
+    from numba.extending import register_jitable
+    return register_jitable(inline="always")(function)
