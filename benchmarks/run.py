@@ -449,7 +449,9 @@ def _memory_child(library, mode, dtype_name):
     import tracemalloc
     dtype = np.dtype(dtype_name).type
     x, weight, bias, grad, padding = _conv_inputs("C", dtype)
-    small = [a[:1] for a in (x, grad)]
+    # the warm-up takes two images, the fewest that run as the full batch does (two parts on two threads),
+    # so that code loaded once per process (compiled loops, thread pools) is not counted as the operation's
+    small = [a[:2] for a in (x, grad)]
     if library == "torch":
         torch.set_num_threads(int(os.environ.get("CNNLAB_BENCH_THREADS", "1")))
         tensors = list(map(torch.from_numpy, (x, weight, bias, grad)))
