@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import cnnlab.functional as F
 from cnnlab.functional.fast import conv as fast_conv
-from cnnlab.functional.fast import parallel
+from cnnlab.functional.fast import jit, parallel
 from _fused_loops import fused_loops
 
 TOLERANCE = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
@@ -190,3 +190,60 @@ def test_kept_matrices_survive_the_next_call_when_the_padded_input_is_a_work_arr
     F.conv2d_forward(other, weight, None, 1, 1)  # reuses the work arrays
     _, reference_ctx = F.conv2d_naive_forward(x, weight, None, 1, 1)
     _same(F.conv2d_backward(grad, ctx), F.conv2d_naive_backward(grad, reference_ctx), np.float64)
+
+
+def _fused_results(x, weight, bias, grad, count):
+    """conv2d, batch norm, ReLU and 2x2 max pooling forward and backward with ``count`` threads, fused loops on."""
+    with threads(count), fused_loops(True):
+        output, ctx = F.conv2d_forward(x, weight, bias, 1, weight.shape[-1] // 2)
+        results = [output, *F.conv2d_backward(grad, ctx)]
+        zeros, ones = np.zeros(x.shape[1], x.dtype), np.ones(x.shape[1], x.dtype)
+        normed, ctx = F.batch_norm_forward(x, zeros.copy(), ones.copy(), ones, zeros, training=True)
+        results += [normed, *F.batch_norm_backward(x, ctx)]
+        rectified, ctx = F.relu_forward(x)
+        results += [rectified, F.relu_backward(x, ctx)]
+        pooled, ctx = F.max_pool2d_forward(x, 2)
+        results += [pooled, F.max_pool2d_backward(pooled, ctx)]
+    return results
+
+
+@pytest.mark.parametrize("kernel", [3, 5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_loops_give_the_same_numbers_on_one_thread_and_on_numbas_two(kernel, dtype, monkeypatch):
+    """The parts of every fused loop are the same on one thread or two (fast/jit.py), so the numbers are too:
+    bit for bit where nothing is summed (ReLU, pooling), to rounding where the two compiled versions may
+    order a sum's vector lanes differently (convolution, batch norm)."""
+    if not jit.available() or not jit.threads_ready():
+        pytest.skip("numba with a thread-safe threading layer (OpenMP or TBB) is not installed")
+    rng = np.random.default_rng(kernel)
+    x = rng.standard_normal((6, 3, 10, 10)).astype(dtype)
+    weight, bias = rng.standard_normal((5, 3, kernel, kernel)).astype(dtype), rng.standard_normal(5).astype(dtype)
+    grad = rng.standard_normal((6, 5, 10, 10)).astype(dtype)
+    one_thread = _fused_results(x, weight, bias, grad, 1)
+    loops_on_two = []
+    parallel_call = jit.compiled.parallel
+    monkeypatch.setattr(jit.compiled, "parallel", lambda loop, *args: loops_on_two.append(loop.__name__)
+                        or parallel_call(loop, *args))
+    two_threads = _fused_results(x, weight, bias, grad, 2)
+    assert {"correlate", "_relu", "_relu_backward", "_max_2x2", "_scatter_2x2", "_sums", "_scale_and_shift",
+            "_gradient_sums", "_input_gradient"} <= set(loops_on_two)
+    assert ("_weight_gradient" if kernel == 3 else "weight_gradient") in loops_on_two
+    summed = {np.float32: dict(rtol=1e-5, atol=1e-5), np.float64: dict(rtol=1e-12, atol=1e-12)}[dtype]
+    for index, (ours, expected) in enumerate(zip(two_threads, one_thread, strict=True)):
+        assert ours.dtype == expected.dtype
+        if index < 8:  # conv2d's output and three gradients, batch norm's output and three gradients
+            np.testing.assert_allclose(ours, expected, **summed)
+        else:
+            np.testing.assert_array_equal(ours, expected)
+
+
+def test_threads_come_from_cnnlab_threads_then_omp_num_threads_then_the_cpus():
+    assert parallel.threads_from({}, 8) == 2
+    assert parallel.threads_from({}, 1) == 1
+    assert parallel.threads_from({}, None) == 1
+    # a hub gives each student one OpenMP thread (deploy/jupyterhub_config.py): the fused loops' threads are OpenMP's
+    assert parallel.threads_from({"OMP_NUM_THREADS": "1"}, 8) == 1
+    assert parallel.threads_from({"OMP_NUM_THREADS": "4,2"}, 8) == 2  # OpenMP's nested form: the first number
+    assert parallel.threads_from({"CNNLAB_THREADS": "2", "OMP_NUM_THREADS": "1"}, 8) == 2
+    assert parallel.threads_from({"CNNLAB_THREADS": "1"}, 8) == 1
+    assert parallel.threads_from({"CNNLAB_THREADS": "", "OMP_NUM_THREADS": "many"}, 2) == 2  # not numbers: ignored

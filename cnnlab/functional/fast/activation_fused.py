@@ -5,6 +5,7 @@ buffered blocks first: the loop selects instead (0.24 against 0.34 ms on 3.2 MB 
 """
 import numpy as np
 
+from . import jit
 from .jit import compiled
 from .parallel import fused_run
 
@@ -12,13 +13,14 @@ __all__ = []
 
 
 @compiled
-def _relu(x, output, positive, start, stop):
-    """``output = max(0, x)`` and ``positive = x > 0`` for images ``start:stop``; all three C-contiguous."""
-    values, out, mask = x[start:stop].reshape(-1), output[start:stop].reshape(-1), positive[start:stop].reshape(-1)
-    for i in range(values.size):
-        v = values[i]
-        mask[i] = v > 0
-        out[i] = v if v > 0 else 0
+def _relu(x, output, positive):
+    """``output = max(0, x)`` and ``positive = x > 0``; all three C-contiguous, shape (N, ...)."""
+    for n in jit.prange(len(x)):
+        values, out, mask = x[n:n + 1].reshape(-1), output[n:n + 1].reshape(-1), positive[n:n + 1].reshape(-1)
+        for i in range(values.size):
+            v = values[i]
+            mask[i] = v > 0
+            out[i] = v if v > 0 else 0
 
 
 def relu_forward(x):
@@ -29,12 +31,12 @@ def relu_forward(x):
 
 
 @compiled
-def _relu_backward(grad, positive, grad_input, start, stop):
-    """``grad_input = grad where positive, else 0`` for images ``start:stop``; all three C-contiguous."""
-    values, mask = grad[start:stop].reshape(-1), positive[start:stop].reshape(-1)
-    out = grad_input[start:stop].reshape(-1)
-    for i in range(values.size):
-        out[i] = values[i] if mask[i] else values[i] * 0  # -0.0 for a negative gradient, as NumPy's grad * mask
+def _relu_backward(grad, positive, grad_input):
+    """``grad_input = grad where positive, else 0``; all three C-contiguous, shape (N, ...)."""
+    for n in jit.prange(len(grad)):
+        values, mask, out = grad[n:n + 1].reshape(-1), positive[n:n + 1].reshape(-1), grad_input[n:n + 1].reshape(-1)
+        for i in range(values.size):
+            out[i] = values[i] if mask[i] else values[i] * 0  # -0.0 for a negative gradient, as NumPy's grad * mask
 
 
 def relu_backward(grad, positive):

@@ -24,7 +24,9 @@ turns into vector instructions. Position ``q = y * W_pad + x`` is output pixel `
   layout (zeros at the dropped positions) against the shifted row of the input, a kernel row's taps
   (all nine for 3x3) summed in one pass.
 
-The loops take a range ``start:stop`` of the batch, so that two halves run on two threads.
+Each image is framed by the loop that reads it, just before, while it is in the cache. The loops
+split the batch with ``jit.prange``, so that a large batch runs on two of numba's threads
+(:func:`.parallel.fused_run`); the weight gradient keeps one sum per part, added afterwards.
 Every function takes arrays already checked and cast by ``functional/conv.py``.
 """
 import functools
@@ -32,7 +34,8 @@ import functools
 import numpy as np
 
 from . import jit
-from .parallel import can_split, fused_run, halves, one_half, run
+from . import parallel
+from .parallel import fused_run
 
 __all__ = []
 
@@ -65,7 +68,10 @@ class Framed:
 
 
 def framed(x, sides, kernel_w):
-    """``x`` zero-padded by ``sides`` (top, bottom, left, right), each channel one flat row.
+    """Room for ``x`` zero-padded by ``sides`` (top, bottom, left, right), each channel one flat row.
+
+    The correlation loop writes each image's frame just before it reads it (:func:`_frame_image`),
+    on the thread that takes the image, while it is in the cache.
 
     Parameters
     ----------
@@ -85,92 +91,95 @@ def framed(x, sides, kernel_w):
     # np.empty, not np.zeros: zeros of a few MB come as fresh pages from the operating system, and
     # touching them cost more than the copy (0.36 ms against 0.1 for 3.4 MB)
     rows = np.empty((batch, channels, padded_h * padded_w + kernel_w - 1), x.dtype)
-    fused_run(_frame, rows, x, rows, top, left, padded_w)  # a copy: one thread up to 16 MiB, as other copies
     return Framed(rows, padded_w)
 
 
 # ------------------------------------------------------------------------- the loops, compiled
-@jit.compiled
-def _frame(x, rows, top, left, padded_w, start, stop):
-    """Images ``start:stop`` of ``x`` (N, C, H, W) into ``rows`` (N, C, L): zeros, then each image row at its place."""
+def _frame_image(x, rows, n, top, left, padded_w):
+    """Image ``n`` of ``x`` (N, C, H, W) into ``rows[n]`` (C, L): zeros, then each image row at its place."""
     channels, height, width = x.shape[1], x.shape[2], x.shape[3]
-    for n in range(start, stop):
-        for c in range(channels):
-            row = rows[n, c]
-            row[:] = 0
-            for y in range(height):
-                target, source = row[(top + y) * padded_w + left:(top + y) * padded_w + left + width], x[n, c, y]
-                for k in range(width):
-                    target[k] = source[k]
+    for c in range(channels):
+        row = rows[n, c]
+        row[:] = 0
+        for y in range(height):
+            target, source = row[(top + y) * padded_w + left:(top + y) * padded_w + left + width], x[n, c, y]
+            for k in range(width):
+                target[k] = source[k]
 
 
 @jit.compiled
-def _weight_gradient(rows, grad_output, grad_rows, padded_w, start, stop):  # noqa: PLR0915 (see the docstring)
-    """Over images ``start:stop`` and positions ``q``, sums of ``grad[n, f, q] * row[n, c, q + shift(i, j)]``.
+def _weight_gradient(rows, grad_output, padded_w, parts):  # noqa: C901, PLR0915 (see the docstring)
+    """Over the images (in ``parts``) and positions ``q``, sums of ``grad[n, f, q] * row[n, c, q + shift(i, j)]``.
 
-    ``rows`` (N, C, L) from :func:`framed`; ``grad_output`` (N, F, H_out, W_out); ``grad_rows`` a work array
-    (2, H_out * W_pad) that takes two filters' gradients in the flat layout, zero at the dropped positions.
-    Returns them as the weight gradient (F, C, 9), and the sums of ``grad`` as the bias gradient (F,),
-    both in float64: each image's sums are kept in the arrays' dtype, added across images in float64.
+    ``rows`` (N, C, L) from :func:`framed`, written by forward; ``grad_output`` (N, F, H_out, W_out).
+    Returns each part's sums as the weight gradient (parts, F, C, 9), and the sums of ``grad`` as the
+    bias gradient (parts, F), both in float64: each image's sums are kept in the arrays' dtype, added
+    across images in float64. Each part puts two filters' gradients in the flat layout, zero at the
+    dropped positions, into its own ``grad_rows`` (2, H_out * W_pad).
     Filters go two at a time, so that the nine shifted rows are read once for both; the eighteen
     running sums are eighteen statements because each must stay in a register.
     """
-    channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
+    batch, channels, filters = rows.shape[0], rows.shape[1], grad_output.shape[1]
     out_h, out_w = grad_output.shape[2], grad_output.shape[3]
+    length = out_h * padded_w
     # one spare filter: an odd last filter pairs with a copy of itself, whose sums land there and are dropped
-    weight_sums, bias_sums = np.zeros((filters + 1, channels, 9)), np.zeros(filters + 1)
+    all_weight_sums, all_bias_sums = np.zeros((parts, filters + 1, channels, 9)), np.zeros((parts, filters + 1))
     zero = rows.dtype.type(0)
     s, t = padded_w, 2 * padded_w
-    for n in range(start, stop):
-        for f in range(0, filters, 2):
-            g, copy = f + 1, min(f + 1, filters - 1)
-            first, second = grad_rows[0], grad_rows[1]
-            first[:] = 0
-            second[:] = 0
-            for y in range(out_h):
-                a, b = grad_output[n, f, y], grad_output[n, copy, y]
-                for x in range(out_w):
-                    first[y * padded_w + x] = a[x]
-                    second[y * padded_w + x] = b[x]
-            total_first = total_second = zero
-            for q in range(length):
-                total_first += first[q]
-                total_second += second[q]
-            bias_sums[f] += total_first
-            bias_sums[g] += total_second
-            for c in range(channels):
-                row = rows[n, c]
-                r0, r1, r2 = row[0:length], row[1:1 + length], row[2:2 + length]
-                r3, r4, r5 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
-                r6, r7, r8 = row[t:t + length], row[t + 1:t + 1 + length], row[t + 2:t + 2 + length]
-                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = zero
-                b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = b8 = zero
+    for part in jit.prange(parts):
+        weight_sums, bias_sums = all_weight_sums[part], all_bias_sums[part]
+        grad_rows = np.empty((2, length), rows.dtype)
+        for n in range(part * batch // parts, (part + 1) * batch // parts):
+            for f in range(0, filters, 2):
+                g, copy = f + 1, min(f + 1, filters - 1)
+                first, second = grad_rows[0], grad_rows[1]
+                first[:] = 0
+                second[:] = 0
+                for y in range(out_h):
+                    a, b = grad_output[n, f, y], grad_output[n, copy, y]
+                    for x in range(out_w):
+                        first[y * padded_w + x] = a[x]
+                        second[y * padded_w + x] = b[x]
+                total_first = total_second = zero
                 for q in range(length):
-                    d, e = first[q], second[q]
-                    p0, p1, p2, p3, p4, p5, p6, p7, p8 = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q], r8[q]
-                    a0 += d * p0
-                    a1 += d * p1
-                    a2 += d * p2
-                    a3 += d * p3
-                    a4 += d * p4
-                    a5 += d * p5
-                    a6 += d * p6
-                    a7 += d * p7
-                    a8 += d * p8
-                    b0 += e * p0
-                    b1 += e * p1
-                    b2 += e * p2
-                    b3 += e * p3
-                    b4 += e * p4
-                    b5 += e * p5
-                    b6 += e * p6
-                    b7 += e * p7
-                    b8 += e * p8
-                for k, value in enumerate((a0, a1, a2, a3, a4, a5, a6, a7, a8)):
-                    weight_sums[f, c, k] += value
-                for k, value in enumerate((b0, b1, b2, b3, b4, b5, b6, b7, b8)):
-                    weight_sums[g, c, k] += value
-    return weight_sums[:filters], bias_sums[:filters]
+                    total_first += first[q]
+                    total_second += second[q]
+                bias_sums[f] += total_first
+                bias_sums[g] += total_second
+                for c in range(channels):
+                    row = rows[n, c]
+                    r0, r1, r2 = row[0:length], row[1:1 + length], row[2:2 + length]
+                    r3, r4, r5 = row[s:s + length], row[s + 1:s + 1 + length], row[s + 2:s + 2 + length]
+                    r6, r7, r8 = row[t:t + length], row[t + 1:t + 1 + length], row[t + 2:t + 2 + length]
+                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = zero
+                    b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = b8 = zero
+                    for q in range(length):
+                        d, e = first[q], second[q]
+                        p0, p1, p2, p3, p4, p5 = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q]
+                        p6, p7, p8 = r6[q], r7[q], r8[q]
+                        a0 += d * p0
+                        a1 += d * p1
+                        a2 += d * p2
+                        a3 += d * p3
+                        a4 += d * p4
+                        a5 += d * p5
+                        a6 += d * p6
+                        a7 += d * p7
+                        a8 += d * p8
+                        b0 += e * p0
+                        b1 += e * p1
+                        b2 += e * p2
+                        b3 += e * p3
+                        b4 += e * p4
+                        b5 += e * p5
+                        b6 += e * p6
+                        b7 += e * p7
+                        b8 += e * p8
+                    for k, value in enumerate((a0, a1, a2, a3, a4, a5, a6, a7, a8)):
+                        weight_sums[f, c, k] += value
+                    for k, value in enumerate((b0, b1, b2, b3, b4, b5, b6, b7, b8)):
+                        weight_sums[g, c, k] += value
+    return all_weight_sums[:, :filters], all_bias_sums[:, :filters]
 
 
 def _taps_in_one_pass(kernel_h, kernel_w):
@@ -243,23 +252,27 @@ def _keep_output_columns(sums, out, n, f, g, padded_w):
 
 @functools.lru_cache(maxsize=None)
 def _correlate_for(kernel_h, kernel_w):
-    """The loop ``out[n] = bias + weight (x) image n`` for images ``start:stop``, for filters ``kH x kW``.
+    """The loop ``out[n] = bias + weight (x) image n`` for every image, for filters ``kH x kW``.
 
-    The loop's arguments: ``rows`` (N, C, L) from :func:`framed`, ``w`` (F, C, kH, kW), ``bias`` (F,),
-    ``out`` (N, F, H_out, W_out), ``sums`` a work array (2, H_out * W_pad) that takes two filters' flat
-    rows (filters go two at a time, so that each value read serves both; an odd last one alone).
+    The loop's arguments: ``x`` (N, C, H, W), ``rows`` (N, C, L) from :func:`framed`, into which it
+    writes each image's frame before reading it, ``w`` (F, C, kH, kW), ``bias`` (F,), ``out``
+    (N, F, H_out, W_out), and the frame's ``top``, ``left`` and ``W_pad``. Each image's two filters'
+    flat rows go into a work array ``sums`` (2, H_out * W_pad): filters go two at a time, so that each
+    value read serves both (an odd last one alone).
 
     The kernel's size is fixed when the loop is compiled (numba takes a closure's values as constants),
     so its loops over the taps unroll inside the vectorised loop over ``q``; one compiled loop per size.
     """
     taps = _taps_in_one_pass if kernel_h * kernel_w <= 9 else _taps_row_by_row
     add_two, add_one = (jit.inlined(loop) for loop in taps(kernel_h, kernel_w))
-    keep_output_columns = jit.inlined(_keep_output_columns)
+    frame_image, keep_output_columns = jit.inlined(_frame_image), jit.inlined(_keep_output_columns)
 
-    def correlate(rows, w, bias, out, sums, padded_w, start, stop):
-        channels, filters = rows.shape[1], w.shape[0]
+    def correlate(x, rows, w, bias, out, top, left, padded_w):
+        batch, channels, filters = x.shape[0], x.shape[1], w.shape[0]
         length = out.shape[2] * padded_w
-        for n in range(start, stop):
+        for n in jit.prange(batch):
+            frame_image(x, rows, n, top, left, padded_w)
+            sums = np.empty((2, length), rows.dtype)
             for f in range(0, filters, 2):
                 g = min(f + 1, filters - 1)  # an odd last filter alone: g == f
                 sums[0] = bias[f]
@@ -275,90 +288,93 @@ def _correlate_for(kernel_h, kernel_w):
 
 @functools.lru_cache(maxsize=None)
 def _weight_gradient_rows_for(kernel_w):  # noqa: C901 (the taps' ifs fold away when the loop is compiled)
-    """:func:`_weight_gradient` for filters of any size, one kernel row per pass, as (F, C, kH, kW).
+    """:func:`_weight_gradient` for filters of any size, one kernel row per pass, as (parts, F, C, kH, kW).
 
     Each pass over ``q`` sums up to five taps of one kernel row for two filters at once (ten sums in
     registers), so that each value read serves up to ten products; a wider row takes one pass per five
     taps. ``kernel_w`` is fixed when the loop is compiled: the taps beyond it drop out.
     """
-    def weight_gradient(rows, grad_output, grad_rows, padded_w, kernel_h, start, stop):  # noqa: C901, PLR0912, PLR0915
-        channels, filters, length = rows.shape[1], grad_output.shape[1], grad_rows.shape[1]
-        weight_sums, bias_sums = np.zeros((filters + 1, channels, kernel_h, kernel_w)), np.zeros(filters + 1)
+    def weight_gradient(rows, grad_output, padded_w, kernel_h, parts):  # noqa: C901, PLR0912, PLR0915
+        batch, channels, filters = rows.shape[0], rows.shape[1], grad_output.shape[1]
+        length = grad_output.shape[2] * padded_w
+        all_weight_sums = np.zeros((parts, filters + 1, channels, kernel_h, kernel_w))
+        all_bias_sums = np.zeros((parts, filters + 1))
         zero = rows.dtype.type(0)
-        for n in range(start, stop):
-            for f in range(0, filters, 2):
-                g = f + 1  # an odd last filter pairs with a copy of itself, summed into the spare row
-                grad_rows[:] = 0
-                for k in range(2):  # the gradients in the flat layout, zero where dropped
-                    for y in range(grad_output.shape[2]):
-                        source = grad_output[n, min(f + k, filters - 1), y]
-                        for x in range(grad_output.shape[3]):
-                            grad_rows[k, y * padded_w + x] = source[x]
-                    bias_sums[f + k] += grad_rows[k].sum()
-                first, second = grad_rows[0], grad_rows[1]
-                for c in range(channels):
-                    for i in range(kernel_h):
-                        for j0 in range(0, kernel_w, 5):  # taps j0 .. j0 + 4 of kernel row i
-                            taps = kernel_w - j0
-                            row = rows[n, c, i * padded_w + j0:i * padded_w + j0 + length + min(taps, 5) - 1]
-                            a0 = a1 = a2 = a3 = a4 = b0 = b1 = b2 = b3 = b4 = zero
-                            for q in range(length):
-                                d, e = first[q], second[q]
-                                value = row[q]
-                                a0 += d * value
-                                b0 += e * value
-                                if taps > 1:
-                                    value = row[q + 1]
-                                    a1 += d * value
-                                    b1 += e * value
-                                if taps > 2:
-                                    value = row[q + 2]
-                                    a2 += d * value
-                                    b2 += e * value
-                                if taps > 3:
-                                    value = row[q + 3]
-                                    a3 += d * value
-                                    b3 += e * value
-                                if taps > 4:
-                                    value = row[q + 4]
-                                    a4 += d * value
-                                    b4 += e * value
-                            for j, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4))):
-                                if j < taps:
-                                    weight_sums[f, c, i, j0 + j] += a
-                                    weight_sums[g, c, i, j0 + j] += b
-        return weight_sums[:filters], bias_sums[:filters]
+        for part in jit.prange(parts):
+            weight_sums, bias_sums = all_weight_sums[part], all_bias_sums[part]
+            grad_rows = np.empty((2, length), rows.dtype)
+            for n in range(part * batch // parts, (part + 1) * batch // parts):
+                for f in range(0, filters, 2):
+                    g = f + 1  # an odd last filter pairs with a copy of itself, summed into the spare row
+                    grad_rows[:] = 0
+                    for k in range(2):  # the gradients in the flat layout, zero where dropped
+                        for y in range(grad_output.shape[2]):
+                            source = grad_output[n, min(f + k, filters - 1), y]
+                            for x in range(grad_output.shape[3]):
+                                grad_rows[k, y * padded_w + x] = source[x]
+                        bias_sums[f + k] += grad_rows[k].sum()
+                    first, second = grad_rows[0], grad_rows[1]
+                    for c in range(channels):
+                        for i in range(kernel_h):
+                            for j0 in range(0, kernel_w, 5):  # taps j0 .. j0 + 4 of kernel row i
+                                taps = kernel_w - j0
+                                row = rows[n, c, i * padded_w + j0:i * padded_w + j0 + length + min(taps, 5) - 1]
+                                a0 = a1 = a2 = a3 = a4 = b0 = b1 = b2 = b3 = b4 = zero
+                                for q in range(length):
+                                    d, e = first[q], second[q]
+                                    value = row[q]
+                                    a0 += d * value
+                                    b0 += e * value
+                                    if taps > 1:
+                                        value = row[q + 1]
+                                        a1 += d * value
+                                        b1 += e * value
+                                    if taps > 2:
+                                        value = row[q + 2]
+                                        a2 += d * value
+                                        b2 += e * value
+                                    if taps > 3:
+                                        value = row[q + 3]
+                                        a3 += d * value
+                                        b3 += e * value
+                                    if taps > 4:
+                                        value = row[q + 4]
+                                        a4 += d * value
+                                        b4 += e * value
+                                for j, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4))):
+                                    if j < taps:
+                                        weight_sums[f, c, i, j0 + j] += a
+                                        weight_sums[g, c, i, j0 + j] += b
+        return all_weight_sums[:, :filters], all_bias_sums[:, :filters]
     return jit.compiled(weight_gradient)
 
 
 # ------------------------------------------------------------------------- forward and backward
-def correlate(frame, w, b, out_hw):
-    """``bias + weight (x) image`` for every image of ``frame``, on two threads for a large batch.
+def correlate(x, sides, w, b, out_hw):
+    """``bias + weight (x) image`` for every image of ``x`` padded by ``sides``, on two threads for a large batch.
 
     Parameters
     ----------
-    frame : Framed
-        Of a batch shaped (N, C, H, W) and padded so that H_pad - kH + 1 = H_out.
+    x : ndarray, shape (N, C, H, W)
+    sides : (top, bottom, left, right)
+        Such that H + top + bottom - kH + 1 = H_out.
     w : ndarray, shape (F, C, kH, kW)
     b : ndarray, shape (F,), or None
 
     Returns
     -------
-    ndarray, shape (N, F, H_out, W_out)
+    out : ndarray, shape (N, F, H_out, W_out)
+    frame : Framed
+        ``x`` as the loop framed it, for the weight gradient.
     """
-    rows, padded_w = frame.rows, frame.padded_width
-    batch, filters = rows.shape[0], w.shape[0]
-    out = np.empty((batch, filters) + tuple(out_hw), rows.dtype)
-    bias = np.zeros(filters, rows.dtype) if b is None else b
-    length = out_hw[0] * padded_w
-    work = batch * filters * length
-    loop, weights = _correlate_for(*w.shape[2:]), np.ascontiguousarray(w)
-
-    def images(part):
-        sums = np.empty((2, length), rows.dtype)  # per thread
-        loop(rows, weights, bias, out, sums, padded_w, part.start, part.stop)
-    run(images, halves(batch, work))
-    return out
+    frame = framed(x, sides, w.shape[3])
+    batch, filters = x.shape[0], w.shape[0]
+    out = np.empty((batch, filters) + tuple(out_hw), x.dtype)
+    bias = np.zeros(filters, x.dtype) if b is None else b
+    work = batch * filters * out_hw[0] * frame.padded_width
+    fused_run(_correlate_for(*w.shape[2:]), x, x, frame.rows, np.ascontiguousarray(w), bias, out, sides[0], sides[2],
+              frame.padded_width, worth=work >= parallel.MIN_WORK)
+    return out, frame
 
 
 def conv2d_forward(x, w, b, sides, out_hw):
@@ -372,8 +388,7 @@ def conv2d_forward(x, w, b, sides, out_hw):
     sides : (top, bottom, left, right), each below the kernel's size
     out_hw : (H_out, W_out)
     """
-    frame = framed(x, sides, w.shape[3])
-    return correlate(frame, w, b, out_hw), frame
+    return correlate(x, sides, w, b, out_hw)
 
 
 def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
@@ -396,45 +411,32 @@ def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
     """
     wants_input, wants_bias = needs_input_grad[0], needs_input_grad[2] and has_bias
     wants_weights = needs_input_grad[1] or wants_bias
-    arguments = (g, frame, w, sides, input_hw)
-    if wants_input and wants_weights and can_split() and len(g) > 1:
-        # the two gradients at once, each on one thread: one hand-over instead of two (one per gradient's halves)
-        grad_input, weights = run(lambda job: _alone(job, *arguments), [_input_gradient, _weight_and_bias_gradients])
-    else:
-        grad_input = _input_gradient(*arguments) if wants_input else None
-        weights = _weight_and_bias_gradients(*arguments) if wants_weights else (None, None)
+    grad_input = _input_gradient(g, w, sides, input_hw) if wants_input else None
+    weights = _weight_and_bias_gradients(g, frame, w) if wants_weights else (None, None)
     grad_weight = weights[0] if needs_input_grad[1] else None
     grad_bias = weights[1] if wants_bias else None
     return grad_input, grad_weight, grad_bias
 
 
-def _alone(job, *args):
-    """``job(*args)`` with every operation inside it on this thread (see :func:`.parallel.one_half`)."""
-    with one_half():
-        return job(*args)
-
-
-def _input_gradient(g, frame, w, sides, input_hw):
+def _input_gradient(g, w, sides, input_hw):
     """The input gradient: ``grad_output`` padded by ``k - 1 - padding`` against the flipped filters."""
     kernel_h, kernel_w = w.shape[2:]
     top, bottom, left, right = sides
     flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, kH, kW), channels swapped
     full = (kernel_h - 1 - top, kernel_h - 1 - bottom, kernel_w - 1 - left, kernel_w - 1 - right)
-    return correlate(framed(g, full, kernel_w), flipped, None, input_hw)
+    return correlate(g, full, flipped, None, input_hw)[0]
 
 
-def _weight_and_bias_gradients(g, frame, w, sides, input_hw):
+def _weight_and_bias_gradients(g, frame, w):
     """The weight gradient (F, C, kH, kW) and the bias gradient (F,), in ``w``'s dtype, from the kept frame."""
     batch, filters, out_h, _ = g.shape
     kernel_h, kernel_w = w.shape[2:]
     padded_w = frame.padded_width
     work = batch * filters * out_h * padded_w * frame.rows.shape[1]
-
-    def images(part):
-        grad_rows = np.empty((2, out_h * padded_w), g.dtype)  # per thread: two filters' flat gradients
-        if (kernel_h, kernel_w) == (3, 3):
-            return _weight_gradient(frame.rows, g, grad_rows, padded_w, part.start, part.stop)
-        return _weight_gradient_rows_for(kernel_w)(frame.rows, g, grad_rows, padded_w, kernel_h, part.start, part.stop)
-    parts = run(images, halves(batch, work))
-    grad_weight = sum(part[0] for part in parts).reshape(w.shape).astype(w.dtype)
-    return grad_weight, sum(part[1] for part in parts).astype(w.dtype)
+    parts = min(2, batch)  # two parts on one thread or two: the same sums either way
+    if (kernel_h, kernel_w) == (3, 3):
+        loop, arguments = _weight_gradient, (frame.rows, g, padded_w, parts)
+    else:
+        loop, arguments = _weight_gradient_rows_for(kernel_w), (frame.rows, g, padded_w, kernel_h, parts)
+    weight_sums, bias_sums = fused_run(loop, g, *arguments, worth=work >= parallel.MIN_WORK)
+    return weight_sums.sum(axis=0).reshape(w.shape).astype(w.dtype), bias_sums.sum(axis=0).astype(w.dtype)

@@ -5,58 +5,60 @@ Training forward reads the input three times (its sums, the squared deviations f
 the output) and backward reads the gradient and the input twice (sums, then the gradient), where
 NumPy needs about five passes each way. Per-channel sums are kept in float64, for both dtypes.
 
-The loops over (N, C, L) take a range ``start:stop`` of the batch, so that large arrays run as two
-halves on two threads (:func:`.parallel.fused_halves`); their per-channel sums are added.
+The loops over (N, C, L) split the batch with ``jit.prange``, so that large arrays run on two threads
+(:func:`.parallel.fused_run`). The sums are kept per image and added afterwards, in the same order
+on one thread or two.
 
 Every function takes arrays already checked by ``functional/normalization.py``.
 """
 import numpy as np
 
+from . import jit
 from .jit import compiled
-from .normalization import added, check_finite
+from .normalization import check_finite
 from .parallel import fused_run
 
 __all__ = []
 
 # ------------------------------------------------------------------------- the loops, compiled
 @compiled
-def _sums(x3, start, stop):
-    """Per channel, ``sum x`` over images ``start:stop`` of ``x3`` (N, C, L)."""
-    channels, length = x3.shape[1], x3.shape[2]
-    sums = np.zeros(channels)
-    for n in range(start, stop):
+def _sums(x3):
+    """Per image and channel, ``sum x`` over ``x3`` (N, C, L): shape (N, C), float64."""
+    batch, channels, length = x3.shape
+    sums = np.empty((batch, channels))
+    for n in jit.prange(batch):
         for c in range(channels):
             total = 0.0
             for i in range(length):
                 total += np.float64(x3[n, c, i])
-            sums[c] += total
+            sums[n, c] = total
     return sums
 
 
 @compiled
-def _squared_deviations(x3, mean, start, stop):
-    """Per channel, ``sum (x - mean)**2`` over images ``start:stop`` of ``x3`` (N, C, L).
+def _squared_deviations(x3, mean):
+    """Per image and channel, ``sum (x - mean)**2`` over ``x3`` (N, C, L): shape (N, C), float64.
 
     A second pass, after the mean: as accurate as NumPy's ``var``, where the one-pass
     ``E[x**2] - E[x]**2`` loses digits to cancellation.
     """
-    channels, length = x3.shape[1], x3.shape[2]
-    squares = np.zeros(channels)
-    for n in range(start, stop):
+    batch, channels, length = x3.shape
+    squares = np.empty((batch, channels))
+    for n in jit.prange(batch):
         for c in range(channels):
             total, m = 0.0, mean[c]
             for i in range(length):
                 d = np.float64(x3[n, c, i]) - m
                 total += d * d
-            squares[c] += total
+            squares[n, c] = total
     return squares
 
 
 @compiled
-def _scale_and_shift(x3, mean, scale, bias, out, start, stop):
-    """``out = (x - mean) * scale + bias`` per channel, for images ``start:stop`` of ``x3`` (N, C, L)."""
-    channels, length = x3.shape[1], x3.shape[2]
-    for n in range(start, stop):
+def _scale_and_shift(x3, mean, scale, bias, out):
+    """``out = (x - mean) * scale + bias`` per channel of ``x3`` (N, C, L)."""
+    batch, channels, length = x3.shape
+    for n in jit.prange(batch):
         for c in range(channels):
             m, s, b = mean[c], scale[c], bias[c]
             for i in range(length):
@@ -64,27 +66,27 @@ def _scale_and_shift(x3, mean, scale, bias, out, start, stop):
 
 
 @compiled
-def _gradient_sums(g3, x3, mean, start, stop):
-    """Per channel, ``sum grad`` and ``sum grad * (x - mean)`` over images ``start:stop`` (all (N, C, L))."""
-    channels, length = x3.shape[1], x3.shape[2]
-    sums, products = np.zeros(channels), np.zeros(channels)
-    for n in range(start, stop):
+def _gradient_sums(g3, x3, mean):
+    """Per image and channel, ``sum grad`` and ``sum grad * (x - mean)`` (all (N, C, L)): shape (2, N, C), float64."""
+    batch, channels, length = x3.shape
+    sums = np.empty((2, batch, channels))
+    for n in jit.prange(batch):
         for c in range(channels):
             total, total_products, m = 0.0, 0.0, mean[c]
             for i in range(length):
                 g = np.float64(g3[n, c, i])
                 total += g
                 total_products += g * (np.float64(x3[n, c, i]) - m)
-            sums[c] += total
-            products[c] += total_products
-    return sums, products
+            sums[0, n, c] = total
+            sums[1, n, c] = total_products
+    return sums
 
 
 @compiled
-def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out, start, stop):
-    """``out = grad * scale - (x - mean) * centered_factor - shift`` per channel, for images ``start:stop``."""
-    channels, length = x3.shape[1], x3.shape[2]
-    for n in range(start, stop):
+def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out):
+    """``out = grad * scale - (x - mean) * centered_factor - shift`` per channel (all (N, C, L))."""
+    batch, channels, length = x3.shape
+    for n in jit.prange(batch):
         for c in range(channels):
             m, s, f, h = mean[c], scale[c], centered_factor[c], shift[c]
             for i in range(length):
@@ -93,8 +95,9 @@ def _input_gradient(g3, x3, mean, scale, centered_factor, shift, out, start, sto
 
 # ------------------------------------------------------------ the functions of fast/normalization.py
 def _summed(loop, x3, *arrays):
-    """The per-channel sums ``loop(*arrays, start, stop)`` over the halves of the batch, added up."""
-    return added(fused_run(loop, x3, *arrays))
+    """The per-image, per-channel sums of ``loop(*arrays)`` (..., N, C), added over the images in float64."""
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, which the caller's check then names
+        return fused_run(loop, x3, *arrays).sum(axis=-2)
 
 
 def batch_statistics(x3, input):

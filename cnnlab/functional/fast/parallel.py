@@ -8,9 +8,14 @@ the work: NumPy releases the GIL inside ufuncs, copies and matrix products, so t
 at the same time, and BLAS is held at one thread meanwhile (no thread waits for another inside a
 product). A thread that finds its core busy simply finishes later; nothing spins.
 
+The fused loops (numba, ``fast/*_fused.py``) split their batch on numba's own threads instead
+(:func:`fused_run`, see ``fast/jit.py``): a Python thread has to wake and take Python's lock, 70
+microseconds here, where numba's threads take 2.
+
 The layers choose this themselves, so a student's own training loop gets it as ``fit`` does.
-``THREADS = 1`` (or ``CNNLAB_THREADS=1``) switches it off (the tests run both ways); work below :data:`MIN_WORK` values
-stays on the calling thread, where handing it over (about 30 microseconds) would cost more.
+``THREADS = 1`` (or ``CNNLAB_THREADS=1``, or ``OMP_NUM_THREADS=1``) switches it off (the tests run
+both ways); work below :data:`MIN_WORK` values stays on the calling thread, where handing it over
+would cost more.
 """
 import contextlib
 import os
@@ -18,9 +23,23 @@ import threading
 
 __all__ = []
 
-#: Threads an operation may use: 1 (off) or 2 (the calling thread and one worker). The environment
-#: variable CNNLAB_THREADS=1 switches it off, e.g. on a server where every core already has a student.
-THREADS = min(2, int(os.environ.get("CNNLAB_THREADS", 0) or os.cpu_count() or 1))
+
+def threads_from(environment, cpu_count):
+    """1 or 2: ``CNNLAB_THREADS``, else ``OMP_NUM_THREADS`` (its first number), else the CPUs, at most 2.
+
+    OMP_NUM_THREADS counts because the fused loops' threads are OpenMP's (``fast/jit.py``), and it is
+    what a shared server sets to give each user one thread (``deploy/jupyterhub_config.py`` does).
+    """
+    for name in ("CNNLAB_THREADS", "OMP_NUM_THREADS"):
+        first = environment.get(name, "").split(",")[0].strip()
+        if first.isdigit() and int(first) > 0:
+            return min(2, int(first))
+    return min(2, cpu_count or 1)
+
+
+#: Threads an operation may use: 1 (off) or 2 (the calling thread and one worker). CNNLAB_THREADS=1 or
+#: OMP_NUM_THREADS=1 switches it off, e.g. on a server where every core already has a student.
+THREADS = threads_from(os.environ, os.cpu_count())
 #: Values (array elements) a convolution must touch before splitting it pays.
 MIN_WORK = 2**16
 #: Bytes of an array below which element-wise passes (ReLU, pooling, batch norm) stay on one thread.
@@ -28,11 +47,12 @@ MIN_WORK = 2**16
 #: costs tens of microseconds, so batch norm on 1.6 MB of float32 was 1.6x *slower* split; from about
 #: 3 MB (float64 ReLU and pooling after the first convolution) the split gained 1.1x to 1.4x.
 MIN_ARRAY_BYTES = 3 * 2**20
-#: Bytes of an array from which a fused loop (``fast/*_fused.py``, numba) runs as two halves. Such a loop
-#: passes over a few MB in a tenth to a few tenths of a millisecond, and the hand-over costs about 0.3 ms
-#: when the other core is busy: measured at load 1 on two cores, the split was slower at every size up
-#: to 12 MiB (batch norm forward+backward on 12 MiB of float64: 12.6 ms split, 10.7 ms on one thread).
-FUSED_SPLIT_BYTES = 16 * 2**20
+#: Bytes of an array from which a fused loop (``fast/*_fused.py``, numba) runs on two of numba's threads
+#: (:func:`fused_run`). Their hand-over costs microseconds, not the tens of a Python thread's: measured on
+#: two idle cores, max pooling forward+backward on (64, 8, 28, 28) float32 (1.6 MB) took 0.43 ms split
+#: against 0.73 on one thread, batch norm 0.28-0.36 against 0.35-0.46; at a quarter of a MiB the split
+#: gained nothing more.
+FUSED_SPLIT_BYTES = 2**20
 
 _pool = None
 _blas = None
@@ -159,15 +179,18 @@ def array_halves(array):
     return halves(len(array), MIN_WORK if array.nbytes >= MIN_ARRAY_BYTES else 0)
 
 
-def fused_halves(array):
-    """The batch axis of ``array`` for a fused loop: two halves only from :data:`FUSED_SPLIT_BYTES`."""
-    return halves(len(array), MIN_WORK if array.nbytes >= FUSED_SPLIT_BYTES else 0)
+def fused_run(loop, array, *arrays, worth=None):
+    """``loop(*arrays)``, a fused loop (``fast/*_fused.py``) whose ``jit.prange`` splits the batch of ``array``:
+    on two of numba's threads when ``worth`` it (by default from :data:`FUSED_SPLIT_BYTES` of ``array``) and
+    the machine allows it (:func:`can_split`, :func:`.jit.threads_ready`), else one part after the other.
 
-
-def fused_run(loop, array, *arrays):
-    """``loop(*arrays, start, stop)`` over :func:`fused_halves` of ``array``'s batch: a fused loop (numba) takes
-    the images ``start:stop``, both halves at the same time. Returns each half's result, in order."""
-    return run(lambda part: loop(*arrays, part.start, part.stop), fused_halves(array))
+    The parts are the same either way, and so are the numbers. Returns what the loop returns.
+    """
+    from . import jit
+    if worth is None:
+        worth = array.nbytes >= FUSED_SPLIT_BYTES
+    on_two_threads = worth and len(array) > 1 and can_split() and jit.threads_ready()
+    return (loop.parallel if on_two_threads else loop)(*arrays)
 
 
 def split_array(job, array):

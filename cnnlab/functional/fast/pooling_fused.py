@@ -11,6 +11,7 @@ they hold Python's lock, which the other half of a batch (``nn/two_halves.py``) 
 """
 import numpy as np
 
+from . import jit
 from .jit import compiled
 from .parallel import fused_run
 
@@ -18,10 +19,10 @@ __all__ = []
 
 
 @compiled
-def _max_2x2(padded, best, winner, start, stop):
-    """``best`` and ``winner`` (N, C, H_out, W_out) of images ``start:stop`` of ``padded`` (N, C, H_pad, W_pad)."""
-    channels, out_h, out_w = best.shape[1], best.shape[2], best.shape[3]
-    for n in range(start, stop):
+def _max_2x2(padded, best, winner):
+    """``best`` and ``winner`` (N, C, H_out, W_out) of ``padded`` (N, C, H_pad, W_pad)."""
+    batch, channels, out_h, out_w = best.shape
+    for n in jit.prange(batch):
         for c in range(channels):
             for i in range(out_h):
                 upper, lower = padded[n, c, 2 * i], padded[n, c, 2 * i + 1]
@@ -58,15 +59,15 @@ def max_pool2d_2x2_forward(padded, out_hw):
 
 
 @compiled
-def _scatter_2x2(grad_output, winner, grad, start, stop):
-    """``grad`` (N, C, H_pad, W_pad) of images ``start:stop``: each window's gradient at its winner, zeros around it.
+def _scatter_2x2(grad_output, winner, grad):
+    """``grad`` (N, C, H_pad, W_pad): each window's gradient at its winner, zeros around it.
 
     Every pixel is written once: the four of each window together, then any odd last row or column
     (in no window) with zeros.
     """
-    channels, out_h, out_w = grad_output.shape[1], grad_output.shape[2], grad_output.shape[3]
+    batch, channels, out_h, out_w = grad_output.shape
     zero = grad.dtype.type(0)
-    for n in range(start, stop):
+    for n in jit.prange(batch):
         for c in range(channels):
             for i in range(out_h):
                 upper, lower = grad[n, c, 2 * i], grad[n, c, 2 * i + 1]
