@@ -17,7 +17,10 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 # With two workers every kernel they start computes on one thread (BLAS, OpenMP and cnnlab's batch split):
 # four threads on two busy cores made a run take 22 min instead of 13 (OpenBLAS's threads spin while they wait).
-ONE_THREAD_EACH := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 CNNLAB_THREADS=1
+# The tests that check two threads still start numba's OpenMP threads; OMP_WAIT_POLICY=passive puts them to
+# sleep after each loop instead of spinning, which took a core from the other worker (the grading test's
+# notebooks took 273 s beside them instead of 34 s alone).
+ONE_THREAD_EACH := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 CNNLAB_THREADS=1 OMP_WAIT_POLICY=passive
 
 .PHONY: lab test lint notebooks bench slides student grading-course autograde test-browser browser-deps hub-deps hub-test hub-link clean help
 
