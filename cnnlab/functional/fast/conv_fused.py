@@ -33,8 +33,7 @@ import functools
 
 import numpy as np
 
-from . import jit
-from . import parallel
+from . import jit, parallel
 from .parallel import fused_run
 
 __all__ = []
@@ -350,22 +349,23 @@ def _weight_gradient_rows_for(kernel_w):  # noqa: C901 (the taps' ifs fold away 
 
 
 # ------------------------------------------------------------------------- forward and backward
-def correlate(x, sides, w, b, out_hw):
-    """``bias + weight (x) image`` for every image of ``x`` padded by ``sides``, on two threads for a large batch.
+def conv2d_forward(x, w, b, sides, out_hw):
+    """conv2d at stride 1, ``bias + weight (x) image`` for every image, on two threads for a large batch.
 
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    sides : (top, bottom, left, right)
-        Such that H + top + bottom - kH + 1 = H_out.
     w : ndarray, shape (F, C, kH, kW)
     b : ndarray, shape (F,), or None
+    sides : (top, bottom, left, right), each below the kernel's size
+        Such that H + top + bottom - kH + 1 = H_out.
+    out_hw : (H_out, W_out)
 
     Returns
     -------
     out : ndarray, shape (N, F, H_out, W_out)
     frame : Framed
-        ``x`` as the loop framed it, for the weight gradient.
+        ``x`` as the loop framed it, what backward needs for the weight gradient.
     """
     frame = framed(x, sides, w.shape[3])
     batch, filters = x.shape[0], w.shape[0]
@@ -375,20 +375,6 @@ def correlate(x, sides, w, b, out_hw):
     fused_run(_correlate_for(*w.shape[2:]), x, x, frame.rows, np.ascontiguousarray(w), bias, out, sides[0], sides[2],
               frame.padded_width, worth=work >= parallel.MIN_WORK)
     return out, frame
-
-
-def conv2d_forward(x, w, b, sides, out_hw):
-    """conv2d at stride 1; returns the output and the :class:`Framed` input backward needs.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, C, H, W)
-    w : ndarray, shape (F, C, kH, kW)
-    b : ndarray, shape (F,), or None
-    sides : (top, bottom, left, right), each below the kernel's size
-    out_hw : (H_out, W_out)
-    """
-    return correlate(x, sides, w, b, out_hw)
 
 
 def conv2d_backward(g, frame, w, has_bias, sides, input_hw, needs_input_grad):
@@ -424,7 +410,7 @@ def _input_gradient(g, w, sides, input_hw):
     top, bottom, left, right = sides
     flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, kH, kW), channels swapped
     full = (kernel_h - 1 - top, kernel_h - 1 - bottom, kernel_w - 1 - left, kernel_w - 1 - right)
-    return correlate(g, full, flipped, None, input_hw)[0]
+    return conv2d_forward(g, flipped, None, full, input_hw)[0]  # a forward pass of its own, framed as forward is
 
 
 def _weight_and_bias_gradients(g, frame, w):

@@ -21,6 +21,8 @@ import contextlib
 import os
 import threading
 
+from . import jit
+
 __all__ = []
 
 
@@ -186,7 +188,6 @@ def fused_run(loop, array, *arrays, worth=None):
 
     The parts are the same either way, and so are the numbers. Returns what the loop returns.
     """
-    from . import jit
     if worth is None:
         worth = array.nbytes >= FUSED_SPLIT_BYTES
     on_two_threads = worth and len(array) > 1 and can_split() and jit.threads_ready()
